@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { ExitCode, OperatorError, UsageError } from '../errors.js';
+import { readRunFile, readRunLock } from '../host/index.js';
+import type { AgentSession } from '../remote/session.js';
+import type { ClusterAccess } from './cluster-access.js';
+import { describePlan } from './describe.js';
+import type { EventSink } from './events.js';
+import { executePlan } from './execute.js';
+import { closeAll, connectMasters, type ConnectedCluster, type Reach } from './masters.js';
+import { buildPlan } from './plan/index.js';
+import { plannedMasters } from './plan/context.js';
+import { preflight } from './preflight.js';
+import { createProgressJournal } from './progress.js';
+import { chooseScenario } from './scenario.js';
+import { readLocalSecrets } from './secrets.js';
+import type { RotationPlan, Scenario } from './types.js';
+
+/** The line operators and the vendor's documentation grep for. */
+export const SUCCESS_LINE = 'etcd CA and certs have successfully rotated!';
+
+const PLAN_FILE = 'plan.json';
+
+/** Everything a run of rotate, resume or rollback needs from the CLI. */
+export interface RunOptions extends Reach {
+  validity: string;
+  validityMs: number;
+  yes: boolean;
+  dryRun: boolean;
+  forceExpired: boolean;
+  skipKubernetes: boolean;
+  command: string;
+  cluster: ClusterAccess;
+  emit: EventSink;
+  /** Prints the plan (stdout). */
+  print: (text: string) => void;
+  confirm: (question: string) => Promise<boolean>;
+  interrupted: () => boolean;
+}
+
+/** Rotates every etcd and control-plane certificate of the cluster (or resets it for `rollback`). */
+export async function rotate(options: RunOptions, forced?: Scenario): Promise<number> {
+  const connected = await connectMasters(options);
+  try {
+    const local = connected.masters.find((m) => m.name === connected.localName)!;
+    const secrets = await readLocalSecrets(options.root, local.layout);
+    const choice = forced
+      ? { scenario: forced, reasons: ['rollback: a new, consistent set replaces whatever the masters hold now'] }
+      : chooseScenario(connected.masters, secrets, { now: new Date(), forceExpired: options.forceExpired });
+
+    const runId = newRunId();
+    const { plan, warnings } = await buildPlan({
+      runId,
+      coordinator: connected.localName,
+      scenario: choice.scenario,
+      validity: options.validity,
+      validityMs: options.validityMs,
+      masters: connected.masters,
+      secrets,
+      skipKubernetes: options.skipKubernetes,
+    });
+
+    const abandoned = forced ? unfinishedRun(connected) : undefined;
+    await preflight({
+      masters: connected.masters,
+      planned: plannedMasters(connected.masters),
+      scenario: choice.scenario,
+      cluster: options.cluster,
+      identity: plan.identities.current,
+      ...(abandoned ? { resuming: abandoned } : {}),
+    });
+
+    return await confirmAndRun(connected, plan, { reasons: choice.reasons, warnings }, options, abandoned);
+  } finally {
+    await closeAll(connected.sessions);
+  }
+}
+
+/** Continues the unfinished run this master holds the lock for, from the step it stopped in. */
+export async function resume(options: RunOptions): Promise<number> {
+  const lock = await readRunLock(options.root);
+  if (!lock) {
+    throw new UsageError('there is no unfinished run on this master to resume', {
+      remedy: 'start one with "etcd-rotate rotate"; "etcd-rotate backups" lists earlier runs',
+    });
+  }
+  const connected = await connectMasters(options);
+  try {
+    const plan = await loadPlan(options.root, lock.runId, connected.sessions);
+    options.emit({ kind: 'info', message: `resuming run ${plan.runId} (${plan.scenario}) started on ${plan.coordinator} at ${plan.createdAt}` });
+    await lockAll(connected, plan, options.command);
+    return await carryOut(connected, plan, options);
+  } finally {
+    await closeAll(connected.sessions);
+  }
+}
+
+/**
+ * Prints the plan, asks (unless --yes), then takes over an abandoned run if
+ * asked to, locks every master, saves the plan everywhere and carries it out.
+ */
+export async function confirmAndRun(
+  connected: ConnectedCluster,
+  plan: RotationPlan,
+  notes: { reasons: string[]; warnings: string[] },
+  options: RunOptions,
+  abandoned?: string,
+): Promise<number> {
+  options.print(describePlan(plan, notes));
+  if (options.dryRun) return ExitCode.ok;
+  if (!options.yes && !(await options.confirm('Carry out this plan?'))) {
+    throw new UsageError('not confirmed; nothing was changed');
+  }
+  if (abandoned) await releaseAll(connected, abandoned);
+  await lockAll(connected, plan, options.command);
+  await saveEverywhere(connected.sessions, plan);
+  return carryOut(connected, plan, options);
+}
+
+async function carryOut(connected: ConnectedCluster, plan: RotationPlan, options: RunOptions): Promise<number> {
+  const local = connected.sessions.get(connected.localName)!;
+  const emit: EventSink = (event) => {
+    options.emit(event);
+    void local.call('journal', { runId: plan.runId, event: { ...event, kind: `event-${event.kind}` } }).catch(() => undefined);
+  };
+  await executePlan({
+    plan,
+    sessions: connected.sessions,
+    cluster: options.cluster,
+    emit,
+    journal: createProgressJournal(plan.runId, local, connected.sessions),
+    root: options.root,
+    interrupted: options.interrupted,
+  });
+  await Promise.all(
+    [...connected.sessions.values()].map(async (s) => {
+      await s.call('journal', { runId: plan.runId, event: { kind: 'run-finished' } });
+      await s.call('unlock', { runId: plan.runId });
+    }),
+  );
+  emit({ kind: 'info', message: SUCCESS_LINE });
+  return ExitCode.ok;
+}
+
+/** Locks every master in member order, so two runs started at once cannot both get all of them. */
+async function lockAll(connected: ConnectedCluster, plan: RotationPlan, command: string): Promise<void> {
+  for (const master of plan.masters) {
+    await connected.sessions.get(master.name)!.call('lock', { runId: plan.runId, command, host: plan.coordinator });
+  }
+}
+
+async function releaseAll(connected: ConnectedCluster, runId: string): Promise<void> {
+  for (const session of connected.sessions.values()) {
+    await session.call('journal', { runId, event: { kind: 'run-abandoned', reason: 'rollback' } });
+    await session.call('unlock', { runId });
+  }
+}
+
+/** The run whose lock some master still holds, if any. */
+export function unfinishedRun(connected: ConnectedCluster): string | undefined {
+  return connected.masters.map((m) => m.inspection.lock?.runId).find((id) => id !== undefined);
+}
+
+/** The plan, with the new keys, goes to every master (0600) so any of them can resume the run. */
+async function saveEverywhere(sessions: Map<string, AgentSession>, plan: RotationPlan): Promise<void> {
+  const contentBase64 = Buffer.from(JSON.stringify(plan)).toString('base64');
+  await Promise.all([...sessions.values()].map((s) => s.call('saveRunState', { runId: plan.runId, name: PLAN_FILE, contentBase64 })));
+}
+
+async function loadPlan(root: string, runId: string, sessions: Map<string, AgentSession>): Promise<RotationPlan> {
+  const local = await readRunFile(root, runId, PLAN_FILE);
+  if (local) return JSON.parse(local.toString()) as RotationPlan;
+  for (const session of sessions.values()) {
+    const remote = await session.call('loadRunState', { runId, name: PLAN_FILE }).catch(() => ({ contentBase64: undefined }));
+    if (remote.contentBase64) return JSON.parse(Buffer.from(remote.contentBase64, 'base64').toString()) as RotationPlan;
+  }
+  throw new OperatorError(`the plan of run ${runId} is on no master`, {
+    remedy: `undo what it did with "etcd-rotate rollback" (new set) or "etcd-rotate rollback --from-backup ${runId}"`,
+  });
+}
+
+/** A run id that sorts by time: `20261203-172501-3f9a`. */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(2).toString('hex')}`;
+}

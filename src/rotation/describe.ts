@@ -1,0 +1,70 @@
+import path from 'node:path';
+import type { RotationPlan, Step } from './types.js';
+
+/**
+ * The plan as the operator reads it before saying yes: per phase, what
+ * changes on which master and what restarts, in order.
+ */
+export function describePlan(plan: RotationPlan, notes: { reasons: string[]; warnings: string[] }): string {
+  const lines = [
+    `Plan of run ${plan.runId}: ${SCENARIO_TITLES[plan.scenario]}, new certificates valid ${plan.validity}`,
+    ...notes.reasons.map((r) => `  because ${r}`),
+    `  masters: ${plan.masters.map((m) => `${m.name} (${m.hostname}${m.name === plan.coordinator ? ', this one' : ''})`).join(', ')}`,
+  ];
+  for (const [i, phase] of plan.phases.entries()) {
+    lines.push(`  ${i + 1}. ${phase.name}: ${phase.title}`);
+    for (const step of phase.steps) lines.push(`       ${describeStep(step)}`);
+  }
+  for (const warning of notes.warnings) lines.push(`  WARNING: ${warning}`);
+  return lines.join('\n') + '\n';
+}
+
+const SCENARIO_TITLES: Record<RotationPlan['scenario'], string> = {
+  online: 'rotate online, one member at a time, quorum kept throughout',
+  'leaves-expired': 'renew the expired leaves in place, then rotate online',
+  reset: 'new set on every master, etcd members restarted together (downtime)',
+  restore: 'restore the archived files on every master, etcd restarted together (downtime)',
+};
+
+function describeStep(step: Step): string {
+  switch (step.kind) {
+    case 'backup':
+      return `${step.host}: archive ${step.paths.length} files`;
+    case 'snapshot':
+      return `${step.host}: etcd snapshot`;
+    case 'write': {
+      const kubeconfigs = (step.kubeconfigs ?? []).map((k) => `${path.posix.basename(k.path)}(${k.user})`);
+      return `${step.host}: write ${files([...step.files.map((f) => f.path)])}${kubeconfigs.length ? `; kubeconfigs ${kubeconfigs.join(', ')}` : ''}`;
+    }
+    case 'restart-etcd':
+      return `${step.host}: restart etcd${step.files.length ? `, writing while stopped ${files(step.files.map((f) => f.path))}` : ''}`;
+    case 'verify-served':
+      return `${step.host}: check the member serves the new certificates`;
+    case 'stop-etcd-all':
+      return `stop etcd on ${step.hosts.join(', ')}`;
+    case 'start-etcd-all':
+      return `start etcd on ${step.hosts.join(', ')}`;
+    case 'wait-quorum':
+      return 'wait until every member is healthy with a leader';
+    case 'restart-pod':
+      return `${step.host}: restart ${step.component} and wait for /healthz`;
+    case 'restart-kubelet':
+      return `${step.host}: restart kubelet`;
+    case 'restore':
+      return `${step.host}: restore the archived files`;
+    case 'verify-old-client-rejected':
+      return 'check a client certificate of the old CA is refused';
+    case 'verify-final':
+      return 'check health, served certificates and a write on every member';
+  }
+}
+
+/** Paths grouped by folder: `/var/lib/etcd/cert/{ca.pem,peer-ca.pem}`. */
+function files(paths: string[]): string {
+  const byDir = new Map<string, string[]>();
+  for (const p of paths) {
+    const dir = path.posix.dirname(p);
+    byDir.set(dir, [...(byDir.get(dir) ?? []), path.posix.basename(p)]);
+  }
+  return [...byDir].map(([dir, names]) => (names.length === 1 ? `${dir}/${names[0]}` : `${dir}/{${names.join(',')}}`)).join(' ');
+}

@@ -1,0 +1,96 @@
+import { parseCertificates, resignCertificate } from '../../pki/index.js';
+import { PreflightError } from '../../errors.js';
+import { bundle } from '../material.js';
+import type { EtcdIdentity, Phase, RotationPlan, Step } from '../types.js';
+import { plannedMasters, type PlanInput } from './context.js';
+import { backupPaths, finalExpectation, issueNewEtcdSet } from './etcd-set.js';
+import { planKubernetes } from './kubernetes.js';
+import { planOnlinePhases, recoveryWrites } from './online.js';
+import { planResetPhases } from './reset.js';
+import { validateNewSet } from './validate.js';
+
+export type { LocalSecrets, MasterState, PlanInput } from './context.js';
+
+/** A plan and what the planner could not do, to show before anything changes. */
+export interface PlanResult {
+  plan: RotationPlan;
+  warnings: string[];
+}
+
+/**
+ * Decides the whole run before the first change: issues the new certificate
+ * set, re-signs what must stay valid on the way, and orders every step.
+ */
+export async function buildPlan(input: PlanInput): Promise<PlanResult> {
+  const warnings: string[] = [];
+  const [set, kubernetes] = await Promise.all([issueNewEtcdSet(input), planKubernetes(input, warnings)]);
+  validateNewSet(input.masters, set);
+  const online = input.scenario === 'online' || input.scenario === 'leaves-expired';
+
+  const phases: Phase[] = [prepare(input, input.scenario === 'online')];
+  if (input.scenario === 'leaves-expired') phases.push(recover(input));
+  phases.push(...(online ? planOnlinePhases(input, set, kubernetes) : planResetPhases(input, set, kubernetes)));
+
+  const verify: Step[] = online ? [{ kind: 'verify-old-client-rejected' }, { kind: 'verify-final' }] : [{ kind: 'verify-final' }];
+  phases.push({ name: 'verify', title: 'every member healthy and serving the new certificates', identity: 'new', steps: verify });
+
+  const allCas = bundle(
+    ...input.masters.flatMap((m) => [
+      m.inspection.certificates.find((c) => c.path === m.layout.clientCa.cert)?.pem ?? '',
+    ]),
+    set.ca.certPem,
+  );
+  const identities: Record<'current' | 'new', EtcdIdentity> = {
+    current: { caPem: allCas, ...currentClient(input) },
+    new: { caPem: allCas, certPem: set.client.certPem, keyPem: set.client.keyPem },
+  };
+
+  const plan: RotationPlan = {
+    runId: input.runId,
+    scenario: input.scenario,
+    createdAt: new Date().toISOString(),
+    coordinator: input.coordinator,
+    validity: input.validity,
+    masters: plannedMasters(input.masters),
+    identities,
+    finalServed: Object.fromEntries(input.masters.map((m) => [m.name, finalExpectation(m, set)])),
+    phases,
+  };
+  if (online) plan.oldClient = identities.current;
+  return { plan, warnings };
+}
+
+function prepare(input: PlanInput, snapshot: boolean): Phase {
+  const steps: Step[] = input.masters.map((m) => ({ kind: 'backup', host: m.name, paths: backupPaths(m, []) }));
+  if (snapshot) steps.push({ kind: 'snapshot', host: input.coordinator });
+  return { name: 'prepare', title: 'back up every file the run changes', identity: 'current', steps };
+}
+
+/** Expired leaves re-signed in place by their CAs: members pick them up without a restart. */
+function recover(input: PlanInput): Phase {
+  const { clientCa, peerCa } = input.secrets;
+  if (!clientCa || !peerCa) {
+    throw new PreflightError('cannot re-sign the expired leaves: the etcd CA keys are not on this master', {
+      remedy: 'run from a master that holds ca-key.pem and peer-ca-key.pem, or run "etcd-rotate rollback"',
+    });
+  }
+  const steps: Step[] = input.masters.map((m) => ({
+    kind: 'write',
+    host: m.name,
+    files: recoveryWrites(m, clientCa, peerCa, input.validityMs),
+    why: 'expired leaves re-signed by their CAs, same keys',
+  }));
+  steps.push({ kind: 'wait-quorum' }, { kind: 'snapshot', host: input.coordinator });
+  for (const m of input.masters) {
+    if (m.layout.apiserver) steps.push({ kind: 'restart-pod', host: m.name, component: 'kube-apiserver' });
+  }
+  return { name: 'recover', title: 'expired leaves renewed under the current CAs', identity: 'current', steps };
+}
+
+/** The client identity the tool uses before the new CA is trusted; re-signed when it has expired. */
+function currentClient(input: PlanInput): { certPem: string; keyPem: string } {
+  const { client, clientCa } = input.secrets;
+  const cert = parseCertificates(client.certPem, 'the etcd client certificate')[0]!;
+  if (cert.notAfter.getTime() > Date.now() || !clientCa) return client;
+  return { certPem: resignCertificate(cert, clientCa, { validityMs: input.validityMs }), keyPem: client.keyPem };
+}

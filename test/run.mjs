@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// Runs the uvu suites under test/ (or the folders given) through tsx and ends
+// with the plain "N passed, N failed" line. Usage: node test/run.mjs [dir ...]
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const dirs = process.argv.slice(2);
+const targets = dirs.length > 0 ? dirs : ['test'];
+
+let passed = 0;
+let total = 0;
+let skipped = 0;
+let failedRuns = 0;
+
+for (const dir of targets) {
+  const code = await runUvu(dir);
+  if (code !== 0) failedRuns += 1;
+}
+
+// uvu's Total leaves skipped tests out. A suite that crashed while loading
+// counts as a failure even though uvu counted no test.
+let failed = total - passed;
+if (failedRuns > 0 && failed === 0) failed = failedRuns;
+process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+process.exitCode = failed > 0 || failedRuns > 0 ? 1 : 0;
+
+function runUvu(dir) {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(repo, 'node_modules/uvu/bin.js'), dir, '\\.test\\.ts$'],
+      { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } },
+    );
+    let text = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      text += chunk.toString();
+    });
+    child.on('close', (code) => {
+      const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
+      total += count(plain, 'Total');
+      passed += count(plain, 'Passed');
+      skipped += count(plain, 'Skipped');
+      resolve(code ?? 1);
+    });
+  });
+}
+
+function count(text, label) {
+  const match = [...text.matchAll(new RegExp(`^\\s*${label}:\\s+(\\d+)`, 'gm'))].pop();
+  return match ? Number(match[1]) : 0;
+}

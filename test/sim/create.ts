@@ -1,0 +1,227 @@
+/**
+ * createSimCluster: certificates, files, namespaces, source NAT, sshd and
+ * etcd on every master, then a wait for health. On failure everything made so
+ * far is undone before the error is rethrown.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DEFAULT_VALIDITY, type ExpiredMode } from './certs.js';
+import { cleanUpSync, reapStaleClusters, trackCluster, type CleanupState } from './cleanup.js';
+import { RunningSimCluster } from './cluster.js';
+import { issueEtcdCertificates } from './etcd-pki.js';
+import { DEFAULT_TUNING } from './etcd-unit.js';
+import { installMaster } from './install.js';
+import { freshKeys, pooledKeys } from './key-pool.js';
+import { issueKubeCas, issueKubeLeaves } from './kube-pki.js';
+import {
+  BOUND_DIRS, CLIENT_PORT, describeMaster, PEER_PORT, type MasterFacts,
+} from './layout.js';
+import { acquireSimLock, releaseSimLock } from './lock.js';
+import { execInside, mountNamespaceOf, setUpMounts, startAnchor } from './namespaces.js';
+import { installNat, natTableName } from './nft.js';
+import { ensureSimPackages } from './packages.js';
+import { mapLimit } from './run.js';
+import { generateSshKey, SSHD_DIR } from './ssh.js';
+import type { SimCluster, SimClusterOptions, SimMaster } from './types.js';
+
+/** `<repo>/.sim`, next to this package's package.json. */
+export const DEFAULT_SIM_ROOT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  '.sim',
+);
+
+/** Builds and starts a cluster; see SimClusterOptions for the knobs. */
+export async function createSimCluster(options: SimClusterOptions = {}): Promise<SimCluster> {
+  const started = Date.now();
+  const size = options.size ?? 3;
+  if (!Number.isInteger(size) || size < 1 || size > 9) {
+    throw new Error(`createSimCluster: size must be an integer from 1 to 9, received ${size}`);
+  }
+  const id = options.name ?? `c${randomBytes(3).toString('hex')}`;
+  if (!/^[A-Za-z0-9_-]{1,40}$/.test(id)) {
+    throw new Error(`createSimCluster: name must match [A-Za-z0-9_-]{1,40}, received "${id}"`);
+  }
+  const root = options.root ?? DEFAULT_SIM_ROOT;
+  const dir = join(root, id);
+  const sshPort = options.sshPort ?? 2222;
+  const log = options.log ?? (() => {});
+  const facts = Array.from({ length: size }, (_, i) => describeMaster(dir, i + 1));
+
+  await ensureSimPackages();
+  await mkdir(root, { recursive: true });
+  await acquireSimLock(dir, options.lockTimeoutMs ?? 300_000);
+  for (const reaped of reapStaleClusters(root)) {
+    log(`[sim] cleaned up ${reaped}, left by a run that died`);
+  }
+
+  const cleanup: CleanupState = {
+    dir, ownerPid: process.pid, natTable: natTableName(id), namespaces: [], anchorPids: [],
+    keepDir: options.keep ?? false,
+  };
+  try {
+    await checkPortsFree(facts, sshPort);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    trackCluster(cleanup);
+
+    await prepareFiles(dir, facts, options, sshPort, log);
+    await installNat(cleanup.natTable, facts);
+    const masters = await startMasters(dir, facts, cleanup, log);
+    const cluster = new RunningSimCluster(
+      id, dir, masters, cleanup.natTable, sshPort, cleanup, log,
+    );
+
+    await Promise.all(masters.map((m) => startServices(cluster, m, options.startEtcd ?? true)));
+    await waitForPort(masters, sshPort);
+    if ((options.startEtcd ?? true) && options.expired === undefined) {
+      await cluster.waitHealthy(options.healthTimeoutMs ?? 30_000);
+    }
+    cluster.createdInMs = Date.now() - started;
+    log(`[sim] cluster ${id} with ${size} masters ready in ${cluster.createdInMs} ms (${dir})`);
+    return cluster;
+  } catch (err) {
+    cleanUpSync(cleanup);
+    releaseSimLock(dir);
+    throw err;
+  }
+}
+
+async function prepareFiles(
+  dir: string,
+  facts: MasterFacts[],
+  options: SimClusterOptions,
+  sshPort: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const validity = { ...DEFAULT_VALIDITY, ...options.validity };
+  const expired: ExpiredMode = options.expired ?? 'none';
+  const staging = join(dir, 'staging');
+  const kubeShared = join(staging, 'kube');
+  const kubeLeaves = new Map(facts.map((m) => [m.index, join(staging, `kube-m${m.index}`)]));
+
+  const keys = options.freshKeys ? freshKeys : pooledKeys(join(dirname(dir), '.keys'));
+  log(`[sim] issuing certificates with openssl (expired: ${expired})`);
+  await mkdir(join(staging, 'ssh'), { recursive: true });
+  await Promise.all([
+    issueEtcdCertificates(join(staging, 'etcd'), facts, validity, expired, keys),
+    issueKubeCas(kubeShared, validity, expired, keys),
+  ]);
+  await mapLimit(facts, 2, (m) =>
+    issueKubeLeaves(kubeLeaves.get(m.index) as string, kubeShared, m, validity, expired, keys),
+  );
+
+  const clientKey = join(staging, 'ssh', 'id_ed25519');
+  await generateSshKey(clientKey, 'root@etcd-rotate-sim');
+  const hostKeys = new Map<number, string>();
+  for (const m of facts) {
+    await mkdir(join(m.dir, SSHD_DIR), { recursive: true });
+    const keyPath = join(m.dir, SSHD_DIR, 'ssh_host_ed25519_key');
+    hostKeys.set(m.index, await generateSshKey(keyPath, `root@${m.hostname}`));
+  }
+
+  const material = {
+    all: facts,
+    etcdPki: join(staging, 'etcd'),
+    kubeShared,
+    kubeLeaves,
+    clientKey,
+    hostKeys,
+    sshPort,
+    clusterToken: randomUUID(),
+    tuning: { ...DEFAULT_TUNING, ...options.tuning },
+  };
+  for (const m of facts) await installMaster(m, material);
+  await rm(staging, { recursive: true, force: true });
+}
+
+async function startMasters(
+  dir: string,
+  facts: MasterFacts[],
+  cleanup: CleanupState,
+  log: (line: string) => void,
+): Promise<SimMaster[]> {
+  await ensureMountPoints();
+  const masters: SimMaster[] = [];
+  for (const m of facts) {
+    const anchorPid = await startAnchor();
+    cleanup.anchorPids.push(anchorPid);
+    cleanup.namespaces.push(mountNamespaceOf(anchorPid) as string);
+    trackCluster(cleanup);
+    await setUpMounts(anchorPid, m.dir, dir, m.hostname);
+    log(`[sim] [${m.hostname}] namespaces ready (anchor pid ${anchorPid}, ${m.ip})`);
+    masters.push({ ...m, anchorPid });
+  }
+  return masters;
+}
+
+/** Empty directories the bind mounts need on the host; nothing existing is changed. */
+async function ensureMountPoints(): Promise<void> {
+  for (const p of BOUND_DIRS) {
+    await mkdir(p, { recursive: true, mode: p === '/root/.ssh' ? 0o700 : 0o755 });
+  }
+  // sshd's privilege separation directory, as its Debian unit creates it.
+  await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+}
+
+async function startServices(
+  cluster: RunningSimCluster,
+  m: SimMaster,
+  startEtcd: boolean,
+): Promise<void> {
+  const units = startEtcd ? ['sshd', 'etcd'] : ['sshd'];
+  for (const argv of [['daemon-reload'], ['start', ...units]]) {
+    const r = await cluster.systemctl(m, argv);
+    if (r.exitCode !== 0) {
+      throw new Error(`systemctl ${argv.join(' ')} failed on ${m.hostname}: ${r.stderr.trim()}`);
+    }
+  }
+}
+
+/** Fails early, with the address, when something already listens where a master will. */
+async function checkPortsFree(facts: MasterFacts[], sshPort: number): Promise<void> {
+  for (const m of facts) {
+    for (const port of [CLIENT_PORT, PEER_PORT, sshPort]) {
+      await new Promise<void>((resolveFree, reject) => {
+        const srv = createServer();
+        srv.once('error', (err: NodeJS.ErrnoException) =>
+          reject(
+            new Error(
+              `${m.ip}:${port} is already in use (${err.code}); is an old simulated cluster or another etcd still running?`,
+              { cause: err },
+            ),
+          ),
+        );
+        srv.listen(port, m.ip, () => srv.close(() => resolveFree()));
+      });
+    }
+  }
+}
+
+/** Waits until every master's sshd accepts connections. */
+async function waitForPort(masters: SimMaster[], port: number): Promise<void> {
+  const { connect } = await import('node:net');
+  for (const m of masters) {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const ok = await new Promise<boolean>((res) => {
+        const s = connect(port, m.ip, () => {
+          s.destroy();
+          res(true);
+        });
+        s.once('error', () => res(false));
+      });
+      if (ok) break;
+      if (Date.now() > deadline) {
+        const r = await execInside(m.anchorPid, ['systemctl', 'status', 'sshd', '--no-pager']);
+        throw new Error(`sshd on ${m.hostname} (${m.ip}:${port}) did not come up within 10 s:\n${r.stdout}`);
+      }
+      await sleep(50);
+    }
+  }
+}
