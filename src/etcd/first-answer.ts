@@ -35,7 +35,7 @@ export async function firstAnswer<T>(
 }
 
 /** The error for "none of `endpoints` answered", keeping each failure. */
-export function noAnswer(
+function noAnswer(
   endpoints: readonly string[],
   action: string,
   failures: EtcdCallError[],

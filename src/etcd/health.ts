@@ -9,7 +9,9 @@ import {
 } from './connection.js';
 import { describeEtcdFailure, EtcdCallError } from './failure.js';
 import { listMembers, type EtcdMember } from './members.js';
-import { describeLeaderId, NO_LEADER, tryMemberStatus, type MemberStatus } from './status.js';
+import {
+  describeLeaderId, formatMemberId, NO_LEADER, tryMemberStatus, type MemberStatus,
+} from './status.js';
 
 /** The key every health check reads; it need not exist. */
 export const HEALTH_KEY = '/etcd-rotate/health';
@@ -37,13 +39,18 @@ export interface ClusterHealth {
   leaderAgreed: boolean;
   /** The member list from the first endpoint that answered; empty when none did. */
   members: EtcdMember[];
+  /** Listed members none of whose client URLs was among the endpoints checked. */
+  unchecked: EtcdMember[];
   /** One sentence per problem found, empty when healthy. */
   problems: string[];
 }
 
 /**
  * Checks every endpoint in parallel and combines their views of the leader.
- * Never throws for an unhealthy cluster: every failure is in the result.
+ * A member in the member list whose client URL was not checked makes the
+ * cluster count as unhealthy too: give every member's endpoint (for one
+ * member alone, use `endpointHealth`). Never throws for an unhealthy
+ * cluster: every failure is in the result.
  */
 export async function clusterHealth(
   endpoints: readonly string[],
@@ -67,6 +74,11 @@ export async function clusterHealth(
   const leaderAgreed = leaders.size === 1 && onlyLeader !== NO_LEADER;
   const problems = results.flatMap((r) => (r.error ? [r.error.message] : []));
   if (!leaderAgreed && leaders.size > 0) problems.push(describeLeaderViews(results));
+  const unchecked = members.filter((m) => !m.clientUrls.some((url) => endpoints.includes(url)));
+  for (const m of unchecked) {
+    const urls = m.clientUrls.join(', ') || 'no client URL yet';
+    problems.push(`member ${m.name || formatMemberId(m.id)} (${urls}) was not checked`);
+  }
 
   return {
     healthy: problems.length === 0 && endpoints.length > 0,
@@ -74,6 +86,7 @@ export async function clusterHealth(
     leaderId: leaderAgreed ? onlyLeader : undefined,
     leaderAgreed,
     members,
+    unchecked,
     problems,
   };
 }

@@ -26,7 +26,7 @@ export interface MemberStatus {
   version: string;
   /** Errors the member reports about itself, for example an active NOSPACE alarm. */
   errors: string[];
-  /** How long the member took to answer, in ms. */
+  /** How long the answer took, in ms, including the connection and TLS handshake. */
   latencyMs: number;
 }
 

@@ -120,10 +120,11 @@ function splitHeaders(body: string): [string, string] {
   return [body.slice(0, blank), body.slice(blank)];
 }
 
+/** Control bytes other than tab and line ends; UTF-8 comments around the blocks are fine. */
 function isBinary(bytes: Buffer): boolean {
   return bytes
     .subarray(0, 64)
-    .some((b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b > 0x7e);
+    .some((b) => (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f);
 }
 
 function binaryError(bytes: Buffer, source: string, kind: PemKind): InputError {

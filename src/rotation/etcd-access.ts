@@ -1,5 +1,6 @@
 import {
   clusterHealth,
+  EtcdCallError,
   memberStatus,
   moveLeader,
   probeServedCertificate,
@@ -8,7 +9,7 @@ import {
   waitForHealthy,
   type EtcdTls,
 } from '../etcd/index.js';
-import { RunFailedError, messageOf } from '../errors.js';
+import { RunFailedError } from '../errors.js';
 import type { ClusterAccess, ClusterView, MemberEndpoint } from './cluster-access.js';
 import type { EtcdIdentity } from './types.js';
 
@@ -41,7 +42,7 @@ export function createEtcdAccess(): ClusterAccess {
     async servedFingerprint(url, identity) {
       const { hostname, port } = new URL(url);
       const served = await probeServedCertificate(hostname, Number(port), tlsOf(identity));
-      return served.fingerprint256;
+      return served.fingerprint256.replace(/:/g, '').toLowerCase();
     },
 
     async snapshot(member, identity, destination) {
@@ -54,7 +55,8 @@ export function createEtcdAccess(): ClusterAccess {
         await memberStatus(member.clientUrl, tlsOf(identity), { timeoutMs: 3_000 });
         return false;
       } catch (error) {
-        return /certificate|tls|handshake|authority/i.test(messageOf(error));
+        if (!(error instanceof EtcdCallError)) throw error;
+        return error.kind === 'client-certificate';
       }
     },
 

@@ -49,7 +49,8 @@ export async function executePlan(run: Execution): Promise<void> {
       doneInPhase: new Set(),
     };
 
-    for (const [s, step] of phase.steps.entries()) {
+    for (const s of await executionOrder(ctx, p, done)) {
+      const step = phase.steps[s]!;
       const key = stepKey(p, s);
       if (done.has(key)) continue;
       if (run.interrupted()) {
@@ -66,6 +67,18 @@ export async function executePlan(run: Execution): Promise<void> {
     }
     run.emit({ kind: 'phase-done', name: phase.name, elapsedMs: Date.now() - started });
   }
+}
+
+/**
+ * The order to run a phase's steps in: as planned, except that in a rolling
+ * restart the member that leads now goes last, so leadership moves once.
+ */
+async function executionOrder(ctx: StepContext, p: number, done: Set<string>): Promise<number[]> {
+  const indexes = ctx.phase.steps.map((_, s) => s).filter((s) => !done.has(stepKey(p, s)));
+  if (!ctx.phase.steps.every((step) => step.kind === 'restart-etcd')) return indexes;
+  const { leader } = await ctx.cluster.view(ctx.plan.masters, ctx.identity).catch(() => ({ leader: undefined }));
+  const isLeader = (s: number) => 'host' in ctx.phase.steps[s]! && (ctx.phase.steps[s] as { host: string }).host === leader;
+  return [...indexes.filter((s) => !isLeader(s)), ...indexes.filter(isLeader)];
 }
 
 /** The journal's name for step `s` of phase `p`. */

@@ -81,7 +81,10 @@ export async function startEtcdFixture(): Promise<EtcdFixture> {
     async startMember(index) {
       running[index] = await startMember(members, index, { ca, peer });
     },
-    waitHealthy: (timeoutMs = 15_000) => waitHealthy(fixture, timeoutMs),
+    waitHealthy: (timeoutMs = 15_000) => waitHealthy(fixture, timeoutMs, () => {
+      const index = running.findIndex((c) => c !== undefined && c.exitCode !== null);
+      return index < 0 ? undefined : `${members[index]?.name} exited with ${running[index]?.exitCode}`;
+    }),
     etcdctl: (args, eps = endpoints) => etcdctl(fixture, args, eps),
     async stop() {
       // One at a time: stopped together, members wait on each other's
@@ -198,10 +201,14 @@ async function stopProcess(child: ChildProcess | undefined): Promise<void> {
   clearTimeout(timer);
 }
 
-async function waitHealthy(fixture: EtcdFixture, timeoutMs: number): Promise<void> {
+async function waitHealthy(
+  fixture: EtcdFixture, timeoutMs: number, exited: () => string | undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
+    const gone = exited();
+    if (gone !== undefined) throw new Error(`the etcd test cluster is not running: ${gone}`);
     try {
       await fixture.etcdctl(['endpoint', 'health', '--command-timeout=1s']);
       return;

@@ -12,6 +12,7 @@ clusterHealthSuite('finds every member healthy and all agreeing on one leader', 
 
   assert.ok(health.healthy, health.problems.join('; '));
   assert.equal(health.problems, []);
+  assert.equal(health.unchecked, []);
   assert.is(health.leaderAgreed, true);
   assert.equal(health.endpoints.map((e) => e.endpoint), endpoints);
   for (const e of health.endpoints) {
@@ -32,6 +33,15 @@ clusterHealthSuite('includes the member list with names and URLs', async () => {
   assert.equal(listed.map((m) => m.peerUrls), members.map((m) => [m.peerUrl]));
   const ids = health.endpoints.map((e) => e.status?.memberId).sort();
   assert.equal(listed.map((m) => m.id).sort(), ids);
+});
+
+clusterHealthSuite('counts a member whose endpoint was not given as a problem', async () => {
+  const { endpoints, tls, members } = cluster();
+  const health = await clusterHealth(endpoints.slice(0, 2), tls);
+
+  assert.is(health.healthy, false);
+  assert.equal(health.unchecked.map((m) => m.name), [members[2]?.name]);
+  assert.equal(health.problems, [`member etcd-3 (${endpoints[2]}) was not checked`]);
 });
 
 clusterHealthSuite.run();

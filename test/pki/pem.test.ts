@@ -27,6 +27,12 @@ test('splitPem reads CRLF files and RFC 1421 headers of legacy encrypted keys', 
   assert.is(block?.der.toString(), '0123456789abcdef');
 });
 
+test('splitPem reads a file with a byte order mark and UTF-8 comments around the block', () => {
+  const text = `\ufeff# 阿里云 etcd CA, renewed 2026\n${toPem('CERTIFICATE', der)}# fin\n`;
+  const blocks = splitPem(text, 'ca.pem', 'certificate');
+  assert.equal(blocks.map((b) => b.label), ['CERTIFICATE']);
+});
+
 test('toPem wraps base64 at 64 columns and ends with a newline', () => {
   const pem = toPem('CERTIFICATE', Buffer.alloc(100, 7));
   const lines = pem.trimEnd().split('\n');

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { get as httpsGet } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -81,6 +82,11 @@ export async function createSimCluster(options: SimClusterOptions = {}): Promise
     await waitForPort(masters, sshPort);
     if ((options.startEtcd ?? true) && options.expired === undefined) {
       await cluster.waitHealthy(options.healthTimeoutMs ?? 30_000);
+    }
+    if (options.startEtcd ?? true) {
+      // kubelet runs the static pods; with expired certificates they crash-loop, as on a real master.
+      await Promise.all(masters.map((m) => startUnit(cluster, m, 'kubelet')));
+      if (options.expired === undefined) await waitForControlPlane(masters, options.healthTimeoutMs ?? 30_000);
     }
     cluster.createdInMs = Date.now() - started;
     log(`[sim] cluster ${id} with ${size} masters ready in ${cluster.createdInMs} ms (${dir})`);
@@ -181,6 +187,36 @@ async function startServices(
       throw new Error(`systemctl ${argv.join(' ')} failed on ${m.hostname}: ${r.stderr.trim()}`);
     }
   }
+}
+
+async function startUnit(cluster: RunningSimCluster, m: SimMaster, unit: string): Promise<void> {
+  const r = await cluster.systemctl(m, ['start', unit]);
+  if (r.exitCode !== 0) throw new Error(`systemctl start ${unit} failed on ${m.hostname}: ${r.stderr.trim()}`);
+}
+
+/** Waits until every master's kube-apiserver, controller-manager and scheduler answer /healthz with ok. */
+async function waitForControlPlane(masters: readonly SimMaster[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const urls = masters.flatMap((m) => [6443, 10257, 10259].map((port) => `https://${m.ip}:${port}/healthz`));
+  for (const url of urls) {
+    let last = '';
+    while ((last = await healthz(url)) !== 'ok') {
+      if (Date.now() > deadline) throw new Error(`${url} is not healthy after ${timeoutMs} ms: ${last}`);
+      await sleep(100);
+    }
+  }
+}
+
+function healthz(url: string): Promise<string> {
+  return new Promise((resolveBody) => {
+    const request = httpsGet(url, { rejectUnauthorized: false, timeout: 2_000 }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolveBody(response.statusCode === 200 ? body.trim() : `HTTP ${response.statusCode} ${body.trim()}`));
+    });
+    request.on('timeout', () => request.destroy(new Error('timed out')));
+    request.on('error', (error) => resolveBody(error.message));
+  });
 }
 
 /** Fails early, with the address, when something already listens where a master will. */

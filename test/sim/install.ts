@@ -5,7 +5,7 @@
  * owners and modes found on real hosts.
  */
 import { existsSync } from 'node:fs';
-import { chmod, chown, copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderEtcdUnit, type EtcdTuning } from './etcd-unit.js';
@@ -34,6 +34,7 @@ export interface ClusterMaterial {
 }
 
 const BIN_DIR = join(dirname(fileURLToPath(import.meta.url)), 'bin');
+const CONTROL_PLANE_DIR = join(dirname(fileURLToPath(import.meta.url)), 'controlplane');
 
 /**
  * The systemctl stand-in's modules go to a directory beside its entry point in
@@ -83,6 +84,7 @@ export async function installMaster(m: MasterFacts, c: ClusterMaterial): Promise
   const etcdUnit = renderEtcdUnit(m, c.all, c.clusterToken, c.tuning);
   await put(at('/usr/lib/systemd/system/etcd.service'), etcdUnit, 0o644);
   await put(at('/usr/lib/systemd/system/sshd.service'), renderSshdUnit(m, c.sshPort), 0o644);
+  await put(at('/usr/lib/systemd/system/kubelet.service'), renderKubeletUnit(m), 0o644);
   await installSsh(m, c);
   await installStandIns(at);
 }
@@ -166,6 +168,33 @@ async function installStandIns(at: (p: string) => string): Promise<void> {
   await put(at('/usr/local/sbin/systemctl'), withNodeShebang(SYSTEMCTL_ENTRY), 0o755);
   const journalctl = await readFile(join(BIN_DIR, 'journalctl.cjs'), 'utf8');
   await put(at('/usr/local/sbin/journalctl'), withNodeShebang(journalctl), 0o755);
+  // A link, not a copy: crictl.mjs imports its ./lib modules relative to itself.
+  await rm(at('/usr/local/sbin/crictl'), { force: true });
+  await symlink(join(CONTROL_PLANE_DIR, 'crictl.mjs'), at('/usr/local/sbin/crictl'));
+}
+
+/**
+ * The kubelet unit: the stand-in runs the static pods of /etc/kubernetes/manifests,
+ * mapping each command to the stand-in of that name. kube-apiserver gives up on an
+ * unreachable etcd after 5 s instead of the real 20 s, to keep failing tests short.
+ */
+function renderKubeletUnit(m: MasterFacts): string {
+  return [
+    '[Unit]',
+    `Description=kubelet stand-in of simulated ${m.hostname}`,
+    '',
+    '[Service]',
+    'Environment=SIM_ETCD_DIAL_TIMEOUT=5s',
+    `ExecStart=/usr/bin/env node ${join(CONTROL_PLANE_DIR, 'kubelet.mjs')} \\`,
+    '  --pod-manifest-path=/etc/kubernetes/manifests \\',
+    `  --hostname-override=${m.hostname} --node-ip=${m.ip} \\`,
+    '  --state-dir=/run/sim/kubelet --pod-log-dir=/var/log/sim/pods',
+    'Restart=always',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
 }
 
 /**

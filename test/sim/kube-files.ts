@@ -78,7 +78,8 @@ export function renderManifests(
     'kube-controller-manager.yaml': staticPod('kube-controller-manager', m, [
       '--authentication-kubeconfig=/etc/kubernetes/controller-manager.conf',
       '--authorization-kubeconfig=/etc/kubernetes/controller-manager.conf',
-      '--bind-address=127.0.0.1',
+      // Each real master has its own loopback; the simulated ones share one network namespace.
+      `--bind-address=${m.ip}`,
       `--client-ca-file=${pki}/ca.crt`,
       `--cluster-signing-cert-file=${pki}/ca.crt`,
       `--cluster-signing-key-file=${pki}/ca.key`,
@@ -92,7 +93,8 @@ export function renderManifests(
     'kube-scheduler.yaml': staticPod('kube-scheduler', m, [
       '--authentication-kubeconfig=/etc/kubernetes/scheduler.conf',
       '--authorization-kubeconfig=/etc/kubernetes/scheduler.conf',
-      '--bind-address=127.0.0.1',
+      // Each real master has its own loopback; the simulated ones share one network namespace.
+      `--bind-address=${m.ip}`,
       '--kubeconfig=/etc/kubernetes/scheduler.conf',
       '--leader-elect=true',
     ]),

@@ -5,7 +5,7 @@
  * which files a running kube-apiserver reads again and which only at start.
  */
 import { copyFile, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -35,6 +35,9 @@ interface Fixture {
 }
 
 let f: Fixture;
+/** What this run started, for `killLeftovers`. */
+const started: Running[] = [];
+let stateDirOfRun = '';
 const controlPlane = suite('control-plane stand-ins');
 
 controlPlane.before(async () => {
@@ -57,7 +60,9 @@ controlPlane.before(async () => {
   // etcd and the apiserver each read their own copy of the etcd CA, as on ACK.
   const apiserverEtcdCa = join(dir, 'apiserver-etcd-ca.pem');
   await copyFile(etcdCa.cert, apiserverEtcdCa);
+  process.once('exit', killLeftovers);
   const etcd = await startEtcd(dir, IP, etcdServer, etcdCa.cert);
+  started.push(etcd);
 
   const manifests = join(dir, 'manifests');
   await mkdir(manifests);
@@ -79,11 +84,11 @@ controlPlane.before(async () => {
     await kubeconfig(API, kubeCa.cert, 'system:kube-scheduler', foreignClient));
 
   const stateDir = join(dir, 'state');
+  stateDirOfRun = stateDir;
   f = {
     dir, stateDir, manifests, etcd, kubelet: await startKubelet(dir, manifests, stateDir),
     kubeCa, admin, foreignClient, apiserverEtcdCa, etcdCa, otherEtcdCa,
   };
-  process.once('exit', killLeftovers);
 });
 
 controlPlane.after(async () => {
@@ -179,8 +184,10 @@ controlPlane('a restarted kubelet adopts the running apiserver instead of starti
   assert.ok(isOk(await healthz()));
 
   f.kubelet = await startKubelet(f.dir, f.manifests, f.stateDir);
-  await waitFor('the kubelet to log the adoption', async () =>
-    (readFileSync(join(f.dir, 'kubelet.log'), 'utf8').includes('Adopted running container') ? true : undefined));
+  await waitFor('the kubelet to log the adoption', async () => {
+    const log = readFileSync(join(f.dir, 'kubelet.log'), 'utf8');
+    return log.includes('Adopted running container') ? true : undefined;
+  });
   await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.equal(await runningIds('kube-apiserver'), before);
 });
@@ -193,7 +200,9 @@ controlPlane('touching the manifest changes nothing; editing it replaces the pod
   assert.equal(await runningIds('kube-apiserver'), [old]);
 
   const text = await readFile(manifest, 'utf8');
-  await writeFile(manifest, text.replace('- --secure-port=6443', '- --secure-port=6443\n        - --v=2'));
+  const edited = text.replace('- --secure-port=6443', '- --secure-port=6443\n        - --v=2');
+  assert.is.not(edited, text);
+  await writeFile(manifest, edited);
   const next = await waitFor('the new pod', async () => {
     const [id] = await runningIds('kube-apiserver');
     return id !== undefined && id !== old ? id : undefined;
@@ -241,13 +250,15 @@ controlPlane('stopping etcd makes /healthz answer 500 with the etcd check failed
 
 controlPlane.run();
 
-function startKubelet(dir: string, manifests: string, stateDir: string): Promise<Running> {
-  return startProcess([
+async function startKubelet(dir: string, manifests: string, stateDir: string): Promise<Running> {
+  const kubelet = await startProcess([
     process.execPath, join(STAND_INS, 'kubelet.mjs'),
     `--pod-manifest-path=${manifests}`, `--hostname-override=${NODE}`, `--state-dir=${stateDir}`,
     `--pod-log-dir=${join(dir, 'pods')}`, `--node-ip=${IP}`,
     '--sim-restart-backoff=200ms', '--sim-restart-backoff-max=2s',
   ], join(dir, 'kubelet.log'), { SIM_ETCD_DIAL_TIMEOUT: '2s' });
+  started.push(kubelet);
+  return kubelet;
 }
 
 async function runningIds(nameRegex: string): Promise<string[]> {
@@ -271,6 +282,7 @@ interface ContainerRecord {
   exitCode: number | null;
   logPath: string;
   pid: number;
+  pidStartTime: string;
   state: string;
 }
 
@@ -293,22 +305,25 @@ function waitHealthy(timeoutMs = 15_000): Promise<Probe> {
   }, timeoutMs);
 }
 
-/** Last resort on exit: SIGKILL every container process the records still name. */
+/**
+ * Last resort when the process exits (a failed `before`, an interrupted run): SIGKILL what this
+ * test started, and every container process a record still names as running.
+ */
 function killLeftovers(): void {
-  if (f === undefined) return;
-  let names: string[] = [];
-  try {
-    names = readdirSync(join(f.stateDir, 'containers'));
-  } catch {
-    return;
+  for (const p of started) p.child.kill('SIGKILL');
+  const dir = join(stateDirOfRun, 'containers');
+  if (stateDirOfRun === '' || !existsSync(dir)) return;
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const r = JSON.parse(readFileSync(join(dir, name), 'utf8')) as ContainerRecord;
+    if (r.state !== 'running' || !isSameProcess(r.pid, r.pidStartTime)) continue;
+    process.kill(r.pid, 'SIGKILL');
   }
-  for (const name of names.filter((n) => n.endsWith('.json'))) {
-    try {
-      const r = JSON.parse(readFileSync(join(f.stateDir, 'containers', name), 'utf8')) as ContainerRecord;
-      if (r.state === 'running' && r.pid > 0) process.kill(r.pid, 'SIGKILL');
-    } catch {
-      // Already gone, or a record being replaced: nothing left to kill.
-    }
-  }
-  for (const p of [f.kubelet, f.etcd]) p.child.kill('SIGKILL');
+}
+
+/** Whether `pid` is still the process that started at `startTime` (pids get reused). */
+function isSameProcess(pid: number, startTime: string): boolean {
+  const stat = `/proc/${pid}/stat`;
+  if (pid <= 0 || !existsSync(stat)) return false;
+  const text = readFileSync(stat, 'utf8');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ')[19] === startTime;
 }

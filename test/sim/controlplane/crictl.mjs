@@ -2,7 +2,7 @@
 /**
  * crictl stand-in over the kubelet stand-in's container records (see kubelet.mjs for what it
  * does and does not do). State dir: $CRICTL_STATE_DIR, else /run/sim/kubelet.
- * Subcommands: ps, stop, inspect, logs, rm. Flags go before the container ids, as in crictl.
+ * Subcommands: version, ps, stop, inspect, logs, rm. Flags go before the container ids, as in crictl.
  */
 import { readFileSync } from 'node:fs';
 import {
@@ -14,6 +14,7 @@ const stateDir = process.env.CRICTL_STATE_DIR || DEFAULT_STATE_DIR;
 
 /** Each command's flags: name -> { alias, bool, list }. */
 const COMMANDS = {
+  version: { run: printVersion, flags: {} },
   ps: {
     run: listContainers,
     flags: {
@@ -24,15 +25,28 @@ const COMMANDS = {
     },
   },
   stop: { run: stopContainers, flags: { timeout: { alias: 't' } } },
-  inspect: { run: inspectContainers, flags: { output: { alias: 'o' }, quiet: { alias: 'q', bool: true } } },
+  inspect: {
+    run: inspectContainers,
+    flags: { output: { alias: 'o' }, quiet: { alias: 'q', bool: true } },
+  },
   logs: { run: printLogs, flags: { tail: {}, timestamps: { alias: 't', bool: true } } },
-  rm: { run: removeContainers, flags: { force: { alias: 'f', bool: true }, all: { alias: 'a', bool: true } } },
+  rm: {
+    run: removeContainers,
+    flags: { force: { alias: 'f', bool: true }, all: { alias: 'a', bool: true } },
+  },
 };
 
 /** Global flags crictl accepts before the command; their values are ignored here. */
 const GLOBAL_WITH_VALUE = new Set([
   '-r', '--runtime-endpoint', '-i', '--image-endpoint', '-t', '--timeout', '-c', '--config',
 ]);
+
+/** What `crictl version` prints against containerd; tools call it to see whether crictl answers. */
+function printVersion() {
+  process.stdout.write(
+    'Version:  0.1.0\nRuntimeName:  containerd\nRuntimeVersion:  v1.6.20-sim\nRuntimeApiVersion:  v1\n',
+  );
+}
 
 const STATES = { running: 'CONTAINER_RUNNING', exited: 'CONTAINER_EXITED' };
 
@@ -79,7 +93,9 @@ function parseCommandFlags(spec, argv) {
     const long = word.startsWith('--');
     const body = word.replace(/^--?/, '');
     const eq = body.indexOf('=');
-    const keys = long || eq >= 0 || byAlias.has(body) ? [eq >= 0 ? body.slice(0, eq) : body] : [...body];
+    // `-aq` is two booleans; `--name`, `-n=3` and a known alias are one flag.
+    const single = long || eq >= 0 || byAlias.has(body);
+    const keys = single ? [eq >= 0 ? body.slice(0, eq) : body] : [...body];
     for (const [k, key] of keys.entries()) {
       const name = byAlias.get(key);
       if (name === undefined) throw new Error(`flag provided but not defined: -${key}`);
@@ -166,7 +182,8 @@ async function inspectContainers(o, ids) {
   for (const id of ids) {
     const { record, error } = resolveContainer(stateDir, id);
     if (error) {
-      return runtimeError('ContainerStatus', `getting the status of the container "${id}"`, error, id);
+      const action = `getting the status of the container "${id}"`;
+      return runtimeError('ContainerStatus', action, error, id);
     }
     process.stdout.write(`${JSON.stringify(inspectView(record), null, 2)}\n`);
   }
@@ -301,13 +318,15 @@ function runtimeError(call, action, error, id) {
 }
 
 function fatal(message) {
-  process.stderr.write(`time="${new Date().toISOString()}" level=fatal msg=${JSON.stringify(message)}\n`);
+  const time = new Date().toISOString();
+  process.stderr.write(`time="${time}" level=fatal msg=${JSON.stringify(message)}\n`);
   process.exit(1);
 }
 
 function klogTime() {
   const d = new Date();
   const two = (n) => String(n).padStart(2, '0');
-  return `${two(d.getMonth() + 1)}${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:` +
-    `${two(d.getSeconds())}.${String(d.getMilliseconds() * 1000).padStart(6, '0')}`;
+  return `${two(d.getMonth() + 1)}${two(d.getDate())} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.` +
+    `${String(d.getMilliseconds() * 1000).padStart(6, '0')}`;
 }

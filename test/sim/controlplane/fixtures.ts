@@ -31,7 +31,10 @@ export interface IssueSpec {
   ca?: Pair;
 }
 
-const CA_EXTENSIONS = ['basicConstraints=critical,CA:TRUE', 'keyUsage=critical,keyCertSign,cRLSign'];
+const CA_EXTENSIONS = [
+  'basicConstraints=critical,CA:TRUE',
+  'keyUsage=critical,keyCertSign,cRLSign',
+];
 
 /** Issues `<dir>/<base>.crt` and `.key` (P-256, one day). */
 export async function issue(dir: string, base: string, spec: IssueSpec): Promise<Pair> {
@@ -124,7 +127,12 @@ export async function probe(
   const key = opts.client ? await readFile(opts.client.key) : undefined;
   return new Promise((resolve) => {
     const req = https.get(url, {
-      agent: false, ca, cert, key, rejectUnauthorized: !opts.insecure, timeout: opts.timeoutMs ?? 3000,
+      agent: false,
+      ca,
+      cert,
+      key,
+      rejectUnauthorized: !opts.insecure,
+      timeout: opts.timeoutMs ?? 3000,
     }, (res) => {
       let body = '';
       res.setEncoding('utf8');
@@ -196,12 +204,17 @@ export function staticPodManifest(component: string, flags: string[]): string {
 }
 
 /** A kubeconfig embedding `client`, trusting `ca`, pointing at `server`. */
-export async function kubeconfig(server: string, ca: string, user: string, client: Pair): Promise<string> {
+export async function kubeconfig(
+  server: string, ca: string, user: string, client: Pair,
+): Promise<string> {
   const b64 = async (path: string) => (await readFile(path)).toString('base64');
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'kubernetes', cluster: { 'certificate-authority-data': await b64(ca), server } }],
+    clusters: [{
+      name: 'kubernetes',
+      cluster: { 'certificate-authority-data': await b64(ca), server },
+    }],
     contexts: [{ name: `${user}@kubernetes`, context: { cluster: 'kubernetes', user } }],
     'current-context': `${user}@kubernetes`,
     users: [{

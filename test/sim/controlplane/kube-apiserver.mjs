@@ -91,7 +91,9 @@ function listenAddress() {
   const bind = flags.get('bind-address');
   if (bind && bind !== '0.0.0.0' && bind !== '::') return bind;
   const advertise = flags.get('advertise-address') ?? process.env.SIM_NODE_IP;
-  if (!advertise) throw new Error('the stand-in needs --advertise-address or a specific --bind-address');
+  if (!advertise) {
+    throw new Error('the stand-in needs --advertise-address or a specific --bind-address');
+  }
   return advertise;
 }
 
@@ -155,7 +157,9 @@ async function sendHealth(res, kind, single, verbose, prefix) {
       : sendText(res, 500, `internal server error: ${error}\n`);
   }
 
-  const results = await Promise.all(names.map(async (name) => [name, await runCheck(name, prefix)]));
+  const results = await Promise.all(
+    names.map(async (name) => [name, await runCheck(name, prefix)]),
+  );
   const failed = results.filter(([, error]) => error !== undefined);
   if (failed.length === 0 && !verbose) return sendText(res, 200, 'ok');
   const lines = results.map(([name, error]) =>
@@ -164,7 +168,8 @@ async function sendHealth(res, kind, single, verbose, prefix) {
     log.info('healthz.go', `[-]${failed.map(([n, e]) => `${n} failed: ${e}`).join(', ')}`);
   }
   const verdict = failed.length > 0 ? 'failed' : 'passed';
-  return sendText(res, failed.length > 0 ? 500 : 200, `${lines.join('\n')}\n${kind} check ${verdict}\n`);
+  const body = `${lines.join('\n')}\n${kind} check ${verdict}\n`;
+  return sendText(res, failed.length > 0 ? 500 : 200, body);
 }
 
 /** undefined when the check passes, else its reason. */
@@ -201,7 +206,8 @@ function sendStatus(res, code, reason, message) {
 function shutdown(listener) {
   if (shuttingDown) return;
   shuttingDown = true;
-  log.info('genericapiserver.go', '"[graceful-termination] shutdown event" name="ShutdownInitiated"');
+  log.info('genericapiserver.go',
+    '"[graceful-termination] shutdown event" name="ShutdownInitiated"');
   listener.close();
   server.closeIdleConnections();
   server.close(() => {

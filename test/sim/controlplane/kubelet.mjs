@@ -1,6 +1,82 @@
 #!/usr/bin/env node
-// README (placeholder, rewritten below when the stand-ins are done)
-import { writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+/**
+ * Control-plane stand-ins for the simulated ACK masters. No Kubernetes binaries exist on this
+ * machine, so these Node scripts play kubelet, crictl, kube-apiserver, kube-controller-manager
+ * and kube-scheduler. They copy the real programs where the rotation tool can observe them
+ * (which files are read when, ports, health answers, container ids, restarts, log lines) and
+ * fake everything else. Node built-ins only, plus `yaml` from the repo's node_modules.
+ *
+ * kubelet.mjs (this file), the `kubelet` unit:
+ *   node kubelet.mjs --pod-manifest-path=/etc/kubernetes/manifests --hostname-override=<name>
+ *     --state-dir=/run/sim/kubelet --node-ip=<master IP>
+ *     [--pod-log-dir=/var/log/sim/pods] [--sim-restart-backoff=200ms]
+ *     [--sim-restart-backoff-max=6s] [--sim-sync-period=250ms]; other flags are logged and
+ *     ignored.
+ *   Does: runs every container of every static pod. command[0] names the stand-in script here
+ *   (`kube-apiserver` runs kube-apiserver.mjs), the rest of command, then args, pass verbatim;
+ *   the manifest's env is passed, and so are the kubelet's own SIM_* variables, SIM_NODE_IP
+ *   (from --node-ip) and SIM_IMAGE (the container's image). Each container
+ *   is a detached process with a 64-hex id, named k8s_<container>_<pod>-<node>_<ns>_<uid>_<n>,
+ *   recorded in <state-dir>/containers/<id>.json, logging to
+ *   <pod-log-dir>/<ns>_<pod>-<node>_<uid>/<container>/<n>.log. A container that exits, however
+ *   it exits, is started again as attempt n+1 with the kubelet's back-off: the first restart at
+ *   once, then 200 ms (counted from the exit) doubling to 6 s, forgotten once a container
+ *   outlives its last restart by 12 s (the real kubelet: 10 s, 5 min, 10 min; pass 10s and 5m
+ *   to the flags for real timing). The pod UID is a hash of
+ *   node, path and parsed content, as in the kubelet: touching a manifest restarts nothing,
+ *   any real edit replaces the pod (old one stopped first, new attempt numbers from 0); a file
+ *   that disappears or stops parsing kills its pod. Every non-hidden file in the folder is read,
+ *   so a `kube-apiserver.yaml.bak` there is a second pod (dropped as a duplicate name: the first
+ *   file in name order wins). Stopping a pod is SIGTERM, then SIGKILL after
+ *   terminationGracePeriodSeconds (30). On SIGTERM the kubelet exits and leaves its containers
+ *   running, as the real one does; the next kubelet adopts them from the state dir.
+ *   Does not: probes, images, volumes, pod IPs, resource limits, exec, mirror pods or any talk
+ *   with the API server. The exit code of a container that ended while no kubelet was its
+ *   parent is unknown: 255 with reason "Unknown", as containerd reports a lost status.
+ *
+ * crictl.mjs, installed on each master as /usr/local/sbin/crictl (a symlink, so its ./lib
+ *   imports resolve; state dir from $CRICTL_STATE_DIR, else /run/sim/kubelet):
+ *   Does: ps (-a, --name REGEX, --state, -q, -o json|table, --pod, --label, --latest, --last,
+ *   --no-trunc), stop (--timeout N: SIGTERM, then SIGKILL after N s; without it SIGKILL at once,
+ *   as containerd does for timeout 0), inspect (status.state, info.pid), logs (--tail), rm (-f).
+ *   Ids may be unique prefixes. Unknown ids fail with crictl's NotFound text and exit 1.
+ *   Does not: pods, stopp/rmp, exec, images, stats, yaml or go-template output.
+ *
+ * kube-apiserver.mjs:
+ *   Does: reads --etcd-cafile once, at start, and never again; reads --etcd-certfile and
+ *   --etcd-keyfile at start and again for every new etcd connection; holds one HTTP/2
+ *   connection per --etcd-servers entry and speaks gRPC on it (KV.Range), reconnecting with
+ *   gRPC's back-off and logging each failure in grpc's words. At start it blocks until some
+ *   etcd server accepts its connection, up to 20 s ($SIM_ETCD_DIAL_TIMEOUT), else exits 1 with
+ *   `"command failed" err="context deadline exceeded"`; meanwhile its port is bound and
+ *   connections hang unanswered. Serves HTTPS on --bind-address:--secure-port (an unspecified
+ *   bind address means --advertise-address here, the masters sharing one network namespace):
+ *   /healthz, /livez, /readyz answer `ok`, or 500 with the real body (`[-]etcd failed: reason
+ *   withheld`); /healthz/etcd gives the reason (`error getting data from etcd: context deadline
+ *   exceeded`). The etcd check is a range of /registry/health within 2 s on any ready server.
+ *   /version reports the image tag. /api/v1/namespaces/default needs a client certificate that
+ *   verifies against --client-ca-file (200, after an etcd read), none is 403 (anonymous), a bad
+ *   one is 401 on every path. --tls-cert-file/--tls-private-key-file and --client-ca-file are
+ *   reloaded within a second of changing, as the real dynamic certificate controllers do (a
+ *   pair that does not load is logged and the old one kept). SIGTERM: stop listening, finish
+ *   requests, exit 0.
+ *   Does not: store or serve any object, RBAC (every verified certificate may read), tokens,
+ *   front-proxy, admission, watches, keepalive pings to etcd (a hung, not dead, etcd is never
+ *   noticed between requests), HTTP/2 on its own port, intermediate CAs in client chains.
+ *
+ * kube-controller-manager.mjs, kube-scheduler.mjs:
+ *   Does: read --kubeconfig once (current context; embedded data or files), GET
+ *   /api/v1/namespaces/default every 2 s over one kept-alive connection with that client
+ *   certificate, log each failure, and serve HTTPS /healthz, /livez, /readyz on
+ *   --bind-address:--secure-port (10257, 10259) with an in-memory self-signed pair, `ok` only
+ *   while the last call succeeded. A loopback or unspecified bind address moves to the
+ *   kubelet's --node-ip: on real masters each has its own 127.0.0.1, here they share one.
+ *   Does not: leader election or any controller work. The real ones' healthz does not check
+ *   the apiserver; instead the leader exits when it cannot renew its lease (about 10 s) and
+ *   the kubelet restarts it.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { RestartBackoff } from './lib/backoff.mjs';
@@ -10,9 +86,8 @@ import {
 import { durationFlag, parseFlags } from './lib/flags.mjs';
 import { createLogger, kv } from './lib/klog.mjs';
 import { isProcessAlive, readProcStat } from './lib/proc.mjs';
-import { Runtime, podRef } from './lib/runtime.mjs';
+import { Runtime, podRef, recordRef } from './lib/runtime.mjs';
 import { readStaticPods } from './lib/static-pods.mjs';
-import { randomBytes } from 'node:crypto';
 
 const KNOWN_FLAGS = new Set([
   'pod-manifest-path', 'hostname-override', 'state-dir', 'pod-log-dir', 'node-ip',
@@ -32,7 +107,9 @@ const backoff = new RestartBackoff(
   durationFlag(flags, 'sim-restart-backoff-max', 6000),
 );
 const ignored = [...flags.keys()].filter((f) => !KNOWN_FLAGS.has(f));
-if (ignored.length > 0) log.info('server.go', `Ignoring flags the stand-in does not model: ${ignored.join(', ')}`);
+if (ignored.length > 0) {
+  log.info('server.go', `Ignoring flags the stand-in does not model: ${ignored.join(', ')}`);
+}
 
 claimStateDir();
 const runtime = new Runtime({
@@ -84,8 +161,9 @@ function adoptContainers() {
     if (record.state !== 'running') continue;
     if (isRunning(record)) {
       sandboxes.set(record.podUid, record.podSandboxId);
-      log.info('kubelet.go', `"Adopted running container" ${kv('pod', `${record.podNamespace}/${record.podName}`)} ` +
-        `${kv('containerName', record.containerName)} ${kv('containerID', record.id)} pid=${record.pid}`);
+      log.info('kubelet.go', `"Adopted running container" ${kv('pod', recordRef(record))} ` +
+        `${kv('containerName', record.containerName)} ${kv('containerID', record.id)} ` +
+        `pid=${record.pid}`);
     } else {
       markExited(stateDir, record.id, undefined);
     }
@@ -122,7 +200,7 @@ function syncOnce() {
   for (const record of listRecords(stateDir)) {
     if (record.state === 'running' && !runtime.children.has(record.id) && !isRunning(record)) {
       const exited = markExited(stateDir, record.id, undefined);
-      log.info('kubelet.go', `"Container exited" ${kv('pod', `${record.podNamespace}/${record.podName}`)} ` +
+      log.info('kubelet.go', `"Container exited" ${kv('pod', recordRef(record))} ` +
         `${kv('containerName', record.containerName)} ${kv('containerID', record.id)} ` +
         `exitCode=${exited?.exitCode}`);
     }
@@ -201,7 +279,8 @@ function logBackoff(pod, container, last, delayMs) {
   const err = `failed to "StartContainer" for "${container.name}" with CrashLoopBackOff: ` +
     `"back-off ${delayMs}ms restarting failed container=${container.name} ` +
     `pod=${pod.fullName}_${pod.namespace}(${pod.uid})"`;
-  log.error('pod_workers.go', `"Error syncing pod, skipping" ${kv('err', err)} ${kv('pod', podRef(pod))}`);
+  log.error('pod_workers.go',
+    `"Error syncing pod, skipping" ${kv('err', err)} ${kv('pod', podRef(pod))}`);
 }
 
 function logProblems(problems) {

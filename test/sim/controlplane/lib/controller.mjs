@@ -39,8 +39,9 @@ async function run(name, defaultPort, flags, log) {
   const kc = loadKubeconfig(kubeconfigPath);
   const address = bindAddress(flags.get('bind-address'), log);
   const port = Number(flags.get('secure-port') ?? defaultPort);
-  const pair = flags.get('tls-cert-file')
-    ? { cert: readFileSync(flags.get('tls-cert-file')), key: readFileSync(flags.get('tls-private-key-file')) }
+  const certFile = flags.get('tls-cert-file');
+  const pair = certFile
+    ? { cert: readFileSync(certFile), key: readFileSync(flags.get('tls-private-key-file')) }
     : selfSignedPair(address);
 
   const agent = new https.Agent({
@@ -49,8 +50,8 @@ async function run(name, defaultPort, flags, log) {
   const health = { ok: false, reason: 'no call to the apiserver yet' };
   const server = https.createServer(pair, (req, res) => sendHealth(req, res, health));
   await new Promise((resolve, reject) => {
-    server.once('error', (error) => reject(new Error(
-      `failed to create listener: failed to listen on ${address}:${port}: ${error.code ?? error.message}`)));
+    server.once('error', (error) => reject(new Error('failed to create listener: ' +
+      `failed to listen on ${address}:${port}: ${error.code ?? error.message}`)));
     server.listen(port, address, resolve);
   });
   log.info('secure_serving.go', `Serving securely on ${address}:${port}`);
@@ -61,8 +62,13 @@ async function run(name, defaultPort, flags, log) {
     const was = health.ok;
     health.ok = result.ok;
     health.reason = result.ok ? '' : result.reason;
-    if (result.ok && !was) log.info(`${name}.go`, `"Reached the apiserver" ${kv('url', url)} ${kv('user', kc.user)}`);
-    if (!result.ok) log.error(`${name}.go`, `"Apiserver call failed" ${kv('err', `Get "${url}": ${result.reason}`)}`);
+    if (result.ok && !was) {
+      log.info(`${name}.go`, `"Reached the apiserver" ${kv('url', url)} ${kv('user', kc.user)}`);
+    }
+    if (!result.ok) {
+      const err = `Get "${url}": ${result.reason}`;
+      log.error(`${name}.go`, `"Apiserver call failed" ${kv('err', err)}`);
+    }
   };
   await tick();
   const timer = setInterval(tick, CALL_PERIOD_MS);
@@ -87,7 +93,8 @@ function bindAddress(flag, log) {
   const wanted = flag ?? '0.0.0.0';
   const nodeIp = process.env.SIM_NODE_IP;
   if (!LOOPBACK_OR_ANY.has(wanted) || !nodeIp) return wanted;
-  log.info('serving.go', `"Binding to the node address instead" ${kv('bindAddress', wanted)} ${kv('nodeIP', nodeIp)}`);
+  log.info('serving.go', `"Binding to the node address instead" ` +
+    `${kv('bindAddress', wanted)} ${kv('nodeIP', nodeIp)}`);
   return nodeIp;
 }
 
@@ -112,7 +119,9 @@ function getOnce(url, agent) {
         resolve({ ok: false, reason: message || `HTTP ${res.statusCode}` });
       });
     });
-    req.on('timeout', () => req.destroy(Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' })));
+    req.on('timeout', () => {
+      req.destroy(Object.assign(new Error('i/o timeout'), { code: 'ETIMEDOUT' }));
+    });
     req.on('error', (error) => {
       resolve({ ok: false, reason: describeDialError(error, target.hostname, target.port || 443) });
     });
@@ -127,6 +136,7 @@ function sendHealth(req, res, health) {
     return;
   }
   res.writeHead(health.ok ? 200 : 500, { 'content-type': 'text/plain; charset=utf-8' });
-  res.end(health.ok ? 'ok'
-    : `[+]ping ok\n[-]apiserver-connection failed: reason withheld\n${path.slice(1)} check failed\n`);
+  const failed = '[+]ping ok\n[-]apiserver-connection failed: reason withheld\n' +
+    `${path.slice(1)} check failed\n`;
+  res.end(health.ok ? 'ok' : failed);
 }

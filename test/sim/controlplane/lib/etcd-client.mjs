@@ -1,5 +1,7 @@
 /**
- * The etcd v3 client as kube-apiserver builds it, over etcd's JSON gateway on HTTP/2:
+ * The etcd v3 client as kube-apiserver builds it, speaking gRPC (KV.Range, unary) over HTTP/2
+ * as the real one does, not through etcd's JSON gateway (whose own inner dial breaks in ways
+ * a gRPC client never sees):
  * - the CA file is read once, when the client is made, and never again;
  * - the client certificate and key are read again on every new connection (etcd's
  *   TLSInfo.ClientConfig reloads them per handshake), and connections are long-lived;
@@ -19,7 +21,7 @@ import { describeDialError } from './go-errors.mjs';
 const CONNECT_TIMEOUT_MS = 20_000;
 const BACKOFF = { baseMs: 1000, multiplier: 1.6, jitter: 0.2, maxMs: 120_000 };
 
-/** gRPC status code names by number, for errors the gateway returns. */
+/** gRPC status code names by number, for error messages. */
 const GRPC_CODES = [
   'OK', 'Canceled', 'Unknown', 'InvalidArgument', 'DeadlineExceeded', 'NotFound',
   'AlreadyExists', 'PermissionDenied', 'ResourceExhausted', 'FailedPrecondition', 'Aborted',
@@ -72,7 +74,7 @@ export class EtcdClient extends EventEmitter {
   /** A linearizable range of `key`; throws an Error with the client's message. */
   async range(key, timeoutMs) {
     const deadline = Date.now() + timeoutMs;
-    const body = { key: Buffer.from(key).toString('base64') };
+    const body = encodeRangeRequest(key);
     for (;;) {
       const endpoint = this.pick();
       if (endpoint === undefined) {
@@ -80,7 +82,7 @@ export class EtcdClient extends EventEmitter {
         continue;
       }
       try {
-        return await endpoint.call('/v3/kv/range', body, deadline);
+        return await endpoint.call('/etcdserverpb.KV/Range', body, deadline);
       } catch (error) {
         if (!error.transport) throw error;
         endpoint.drop();
@@ -183,31 +185,41 @@ class Endpoint {
     });
   }
 
-  /** POSTs `body` to the gateway; rejects with `transport` set when the connection failed. */
-  call(path, body, deadline) {
+  /**
+   * One unary gRPC call: resolves with the response message bytes, rejects with the status
+   * as etcd's client words it, or with `transport` set when the connection failed.
+   */
+  call(path, message, deadline) {
     return new Promise((resolve, reject) => {
       const stream = this.session.request({
-        ':method': 'POST', ':path': path, 'content-type': 'application/json',
+        ':method': 'POST', ':path': path, 'content-type': 'application/grpc', te: 'trailers',
       });
       const timer = setTimeout(() => {
         stream.close(http2.constants.NGHTTP2_CANCEL);
         reject(new Error('context deadline exceeded'));
       }, Math.max(0, deadline - Date.now()));
-      let status = 0;
-      let text = '';
-      stream.setEncoding('utf8');
-      stream.on('response', (headers) => { status = headers[':status']; });
-      stream.on('data', (chunk) => { text += chunk; });
+      let status;
+      const chunks = [];
+      const readStatus = (headers) => {
+        if (headers['grpc-status'] !== undefined) {
+          const code = Number(headers['grpc-status']);
+          status = { code, message: headers['grpc-message'] ?? '' };
+        }
+      };
+      stream.on('response', readStatus);
+      stream.on('trailers', readStatus);
+      stream.on('data', (chunk) => chunks.push(chunk));
       stream.on('end', () => {
         clearTimeout(timer);
-        if (status === 200) resolve(JSON.parse(text));
-        else reject(new Error(gatewayError(status, text)));
+        if (status?.code === 0) resolve(Buffer.concat(chunks).subarray(5));
+        else if (status !== undefined) reject(new Error(grpcError(status)));
+        else reject(Object.assign(new Error('no gRPC status in the answer'), { transport: true }));
       });
       stream.on('error', (error) => {
         clearTimeout(timer);
         reject(Object.assign(new Error(error.message), { transport: true }));
       });
-      stream.end(JSON.stringify(body));
+      stream.end(frame(message));
     });
   }
 
@@ -224,15 +236,33 @@ class Endpoint {
   }
 }
 
-/** The client's error for a gateway answer: etcd's own errors as they are, else the status. */
-function gatewayError(status, text) {
-  let parsed;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return `rpc error: code = Unknown desc = HTTP ${status}: ${text.trim()}`;
+/** etcdserverpb.RangeRequest with only `key` (field 1) set: linearizable, no limit. */
+function encodeRangeRequest(key) {
+  const bytes = Buffer.from(key);
+  return Buffer.concat([Buffer.from([0x0a]), varint(bytes.length), bytes]);
+}
+
+function varint(n) {
+  const out = [];
+  let rest = n;
+  while (rest >= 0x80) {
+    out.push((rest & 0x7f) | 0x80);
+    rest >>>= 7;
   }
-  const message = parsed.message ?? parsed.error ?? text.trim();
-  if (String(message).startsWith('etcdserver:')) return message;
-  return `rpc error: code = ${GRPC_CODES[parsed.code] ?? 'Unknown'} desc = ${message}`;
+  out.push(rest);
+  return Buffer.from(out);
+}
+
+/** A gRPC length-prefixed message: no compression, 4-byte big-endian length. */
+function frame(message) {
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(message.length, 1);
+  return Buffer.concat([head, message]);
+}
+
+/** The client's error for a status: etcd's own errors as they are, else gRPC's form. */
+function grpcError({ code, message }) {
+  const text = decodeURIComponent(message);
+  if (text.startsWith('etcdserver:')) return text;
+  return `rpc error: code = ${GRPC_CODES[code] ?? 'Unknown'} desc = ${text}`;
 }

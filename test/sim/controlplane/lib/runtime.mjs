@@ -69,7 +69,9 @@ export class Runtime {
     const script = join(STAND_IN_DIR, `${basename(container.argv[0] ?? '')}.mjs`);
     if (container.argv.length === 0 || !existsSync(script)) {
       const message = `exec: "${container.argv[0] ?? ''}": executable file not found in $PATH`;
-      writeRecord(stateDir, { ...record, state: 'exited', finishedAt: now, ...START_ERROR, message });
+      writeRecord(stateDir, {
+        ...record, state: 'exited', finishedAt: now, ...START_ERROR, message,
+      });
       log.error('kuberuntime_manager.go', `"Container start failed" ${kv('pod', podRef(pod))} ` +
         `${kv('containerName', container.name)} ${kv('err', message)}`);
       return undefined;
@@ -116,7 +118,7 @@ export class Runtime {
       return;
     }
     log.info('kuberuntime_container.go', `"Killing container with a grace period" ` +
-      `${kv('pod', `${record.podNamespace}/${record.podName}`)} ` +
+      `${kv('pod', recordRef(record))} ` +
       `${kv('containerName', record.containerName)} ${kv('containerID', record.id)} ` +
       `gracePeriod=${Math.round(graceMs / 1000)} ${kv('reason', why)}`);
     signalProcess(record.pid, 'SIGTERM');
@@ -143,4 +145,9 @@ export class Runtime {
 /** `namespace/name` as kubelet log lines name a pod. */
 export function podRef(pod) {
   return `${pod.namespace}/${pod.fullName}`;
+}
+
+/** `podRef` of the pod a container record belongs to. */
+export function recordRef(record) {
+  return `${record.podNamespace}/${record.podName}`;
 }

@@ -8,6 +8,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
+import { describeTlsError } from './go-errors.mjs';
 import { kv } from './klog.mjs';
 
 const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
@@ -45,11 +46,12 @@ export class DynamicServing {
         tls.createSecureContext(pair);
         this.pair = pair;
         server.setSecureContext(this.serverOptions());
-        this.log.info('dynamic_serving_content.go', `"Loaded a new cert/key pair" ${kv('name', name)}`);
+        this.log.info('dynamic_serving_content.go',
+          `"Loaded a new cert/key pair" ${kv('name', name)}`);
       }
     } catch (error) {
       this.log.error('dynamic_serving_content.go', `"Failed to load cert/key pair" ` +
-        `${kv('name', name)} ${kv('err', error.message)}`);
+        `${kv('name', name)} ${kv('err', describeTlsError(error) ?? error.message)}`);
     }
     if (!this.clientCaFile) return;
     try {
@@ -78,8 +80,9 @@ export class DynamicServing {
     const leaf = new X509Certificate(peer.raw);
     const now = Date.now();
     if (now < Date.parse(leaf.validFrom) || now > Date.parse(leaf.validTo)) {
-      return { error: `x509: certificate has expired or is not yet valid: current time ` +
-        `${new Date(now).toISOString()} is after ${new Date(Date.parse(leaf.validTo)).toISOString()}` };
+      const until = new Date(Date.parse(leaf.validTo)).toISOString();
+      return { error: 'x509: certificate has expired or is not yet valid: current time ' +
+        `${new Date(now).toISOString()} is after ${until}` };
     }
     const usages = leaf.keyUsage;
     if (Array.isArray(usages) && !usages.includes(CLIENT_AUTH_OID)) {

@@ -42,11 +42,14 @@ export function readStaticPods(dir, nodeName) {
     try {
       pod = parseStaticPod(readFileSync(path, 'utf8'), path, nodeName);
     } catch (error) {
-      problems.push(`Could not process manifest file ${path}: ${error.message}`);
+      const reason = error.message.split('\n')[0];
+      problems.push(`Could not process manifest file ${path}: ${reason}`);
       continue;
     }
     if (seen.has(pod.fullName)) {
-      problems.push(`Pod ${pod.namespace}/${pod.fullName} from ${path} has a duplicate full name; ignored`);
+      problems.push(
+        `Pod ${pod.namespace}/${pod.fullName} from ${path} has a duplicate full name; ignored`,
+      );
       continue;
     }
     seen.add(pod.fullName);

@@ -2,7 +2,7 @@
  * Builds a simulated ACK cluster and keeps it up until Ctrl-C, printing how to
  * get a shell on each master.
  *
- *   node --import tsx test/sim/demo.ts [--size 3] [--expired leaves|all] [--ssh-port 2222] [--keep] [--exit]
+ *   npm run sim -- [--size 3] [--expired leaves|all] [--ssh-port 2222] [--keep] [--exit]
  *
  * `--exit` tears the cluster down as soon as it is up (a smoke test).
  */
