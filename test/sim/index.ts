@@ -14,3 +14,4 @@ export type {
   CommandResult, EtcdctlOptions, EtcdTuning, ExecOptions, MasterRef, SimCluster,
   SimClusterOptions, SimMaster, SimValidity,
 } from './types.js';
+export { replaceEtcdCertificates } from './reissue.js';

@@ -95,7 +95,7 @@ async function put(path: string, text: string | Buffer, mode: number): Promise<v
 }
 
 /** The same set on every master, owned by this master's etcd, keys 0600. */
-async function installEtcdCertificates(m: MasterFacts, staging: string): Promise<void> {
+export async function installEtcdCertificates(m: MasterFacts, staging: string): Promise<void> {
   const certDir = join(m.dir, '/var/lib/etcd/cert');
   for (const name of await readdir(staging)) {
     const target = join(certDir, name);

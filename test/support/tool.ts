@@ -45,3 +45,38 @@ export function streamTool(cluster: SimCluster, master: MasterRef, args: string[
 function masterEnv(): string[] {
   return Object.entries(MASTER_ENV).map(([k, v]) => `${k}=${v}`);
 }
+
+/** A tool run in progress, for tests that interrupt it. */
+export interface RunningTool {
+  output(): string;
+  /** Resolves once the output matches `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+  exited: Promise<number | null>;
+}
+
+/** Starts the tool on `master` in the background. */
+export function startTool(cluster: SimCluster, master: MasterRef, args: string[]): RunningTool {
+  const m = cluster.master(master);
+  const fanOut = ['--peer-command', PEER_COMMAND, '--ssh-port', String(cluster.sshPort)];
+  const argv = ['-t', String(m.anchorPid), '-m', '-u', '--wd=/root', 'env', ...masterEnv(), 'node', CLI, ...args, ...fanOut];
+  const child = spawn('nsenter', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    output: () => text,
+    async waitFor(pattern, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(text)) {
+        if (Date.now() > deadline || child.exitCode !== null) {
+          throw new Error(`the tool never printed ${pattern}:\n${text}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    kill: (signal) => child.kill(signal),
+    exited,
+  };
+}
