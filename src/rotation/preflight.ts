@@ -35,6 +35,9 @@ export async function preflight(options: {
     if (m.inspection.freeBytes < MIN_FREE_BYTES) {
       problems.push(`${m.name} has ${Math.floor(m.inspection.freeBytes / 1048576)} MiB free under /var/lib/etcd-rotate, needs ${MIN_FREE_BYTES / 1048576} MiB`);
     }
+    if (m.inspection.topology.etcd.source.kind !== 'systemd') {
+      problems.push(`${m.name} runs etcd as a static pod (${m.inspection.topology.etcd.source.manifestPath}); this version restarts etcd only as a systemd unit`);
+    }
     if (!m.layout.peers[m.name]) problems.push(`${m.name} lacks its own peer pair (${m.inspection.topology.etcd.tls.peerCertFile})`);
     for (const file of [m.layout.server.cert, m.layout.server.key, m.layout.clientCa.cert, m.layout.peerCa.cert]) {
       const present = [...m.inspection.certificates, ...m.inspection.keys].some((f) => f.path === file && f.exists);
