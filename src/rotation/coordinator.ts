@@ -4,7 +4,7 @@ import { readRunFile, readRunLock } from '../host/index.js';
 import type { AgentSession } from '../remote/session.js';
 import type { ClusterAccess } from './cluster-access.js';
 import { describePlan } from './describe.js';
-import type { EventSink } from './events.js';
+import { formatEvent, type EventSink } from './events.js';
 import { executePlan } from './execute.js';
 import { closeAll, connectMasters, type ConnectedCluster, type Reach } from './masters.js';
 import { buildPlan } from './plan/index.js';
@@ -118,9 +118,15 @@ export async function confirmAndRun(
 
 async function carryOut(connected: ConnectedCluster, plan: RotationPlan, options: RunOptions): Promise<number> {
   const local = connected.sessions.get(connected.localName)!;
+  const started = Date.now();
+  // Every master keeps the whole run's log; a master that cannot take a line
+  // does not stop the run (its steps fail on their own if it is gone).
   const emit: EventSink = (event) => {
     options.emit(event);
-    void local.call('journal', { runId: plan.runId, event: { ...event, kind: `event-${event.kind}` } }).catch(() => undefined);
+    const record = { ...event, kind: `event-${event.kind}`, line: formatEvent(event, Date.now() - started) };
+    for (const session of connected.sessions.values()) {
+      void session.call('journal', { runId: plan.runId, event: record }).catch(() => undefined);
+    }
   };
   await executePlan({
     plan,

@@ -9,10 +9,12 @@ export interface ScenarioChoice {
 }
 
 /**
- * Decides from the certificates themselves how the run must go: online when
- * every CA is valid with its key and no leaf has expired; leaves re-signed
- * first when only leaves expired; a reset when a CA expired or its key is gone.
- * `forceExpired` (`--expired`) treats the cluster as down even if it looks fine.
+ * Decides from the certificates themselves how the run must go. A CA that has
+ * expired means trust is broken: reset. Otherwise the online rotation works
+ * whether or not the old CA keys are there (it only needs the new ones); when
+ * leaves have expired they are re-signed by their CAs first, which needs those
+ * keys, and without them only a reset is left. `forceExpired` (`--expired`)
+ * treats the cluster as down even if it looks fine.
  */
 export function chooseScenario(
   masters: MasterState[],
@@ -27,12 +29,13 @@ export function chooseScenario(
     return gone;
   };
 
-  if (!secrets.clientCa) reasons.push('the etcd CA key (beside --trusted-ca-file) is missing');
-  if (!secrets.peerCa) reasons.push('the etcd peer CA key (beside --peer-trusted-ca-file) is missing');
-  const caBroken =
-    !secrets.clientCa || !secrets.peerCa ||
-    [expired(secrets.clientCa.certPem, 'the etcd CA'), expired(secrets.peerCa.certPem, 'the etcd peer CA')].some(Boolean);
-  if (caBroken) return { scenario: 'reset', reasons };
+  const coordinator = masters[0]!;
+  const caFiles = [coordinator.layout.clientCa.cert, coordinator.layout.peerCa.cert];
+  const caExpired = caFiles
+    .map((path) => coordinator.inspection.certificates.find((c) => c.path === path)?.pem)
+    .map((pem, i) => pem !== undefined && expired(pem, i === 0 ? 'the etcd CA' : 'the etcd peer CA'))
+    .some(Boolean);
+  if (caExpired) return { scenario: 'reset', reasons };
 
   let leavesExpired = false;
   for (const m of masters) {
@@ -43,9 +46,13 @@ export function chooseScenario(
       if (file?.pem && expired(file.pem, `${m.name}:${path}`)) leavesExpired = true;
     }
   }
-  if (leavesExpired) return { scenario: 'leaves-expired', reasons };
-  if (options.forceExpired) {
-    return { scenario: 'leaves-expired', reasons: ['--expired given: leaves re-signed in place before the rotation'] };
+  if (options.forceExpired && !leavesExpired) {
+    reasons.push('--expired given: the leaves are re-signed in place before the rotation');
   }
-  return { scenario: 'online', reasons: ['every CA is valid with its key and no certificate has expired'] };
+  if (leavesExpired || options.forceExpired) {
+    if (secrets.clientCa && secrets.peerCa) return { scenario: 'leaves-expired', reasons };
+    reasons.push('the CA keys beside --trusted-ca-file and --peer-trusted-ca-file are needed to re-sign the expired leaves, and are missing');
+    return { scenario: 'reset', reasons };
+  }
+  return { scenario: 'online', reasons: ['every CA is valid and no certificate has expired'] };
 }
