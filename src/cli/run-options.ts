@@ -7,10 +7,11 @@ import { formatEvent } from '../rotation/events.js';
 import type { RunOptions } from '../rotation/coordinator.js';
 import { booleanFlag, integerFlag, listFlag, stringFlag, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CommandIo } from './command.js';
+import { TRANSPORT_FLAGS, TRANSPORT_FLAGS_HELP, transportFromFlags } from './transport-options.js';
 
 /** Flags shared by the commands that change the cluster. */
 export const RUN_FLAGS: FlagSpec = {
-  strings: ['root', 'validity', 'peer-command', 'ssh-user', 'ssh-identity', 'ssh-port'],
+  strings: ['root', 'validity', 'peer-command', 'ssh-user', 'ssh-identity', 'ssh-port', ...TRANSPORT_FLAGS],
   booleans: ['yes', 'dry-run', 'skip-kubernetes'],
   repeatable: ['ssh-option'],
   defaults: { root: '/' },
@@ -20,7 +21,8 @@ export const RUN_FLAGS_HELP = `  --yes               do not ask for confirmation
   --dry-run           print the plan and exit 0; changes nothing
   --validity D        validity of the new certificates: 50y (default), 3650d, 438000h
   --skip-kubernetes   leave /etc/kubernetes/pki and the kubeconfigs alone
-  --peer-command CMD  how to start etcd-rotate on a peer over SSH (default: etcd-rotate)
+  --peer-command CMD  how to start etcd-rotate on a peer (default: etcd-rotate)
+${TRANSPORT_FLAGS_HELP}
   --ssh-user USER     SSH user on the peers (default root)
   --ssh-identity FILE private key for SSH (default: ssh's own)
   --ssh-port N        SSH port of the peers (default 22)
@@ -49,11 +51,16 @@ export async function runOptions(args: ParsedArgs, io: CommandIo, command: strin
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
 
+  const root = stringFlag(args, 'root') ?? '/';
   return {
-    root: stringFlag(args, 'root') ?? '/',
+    root,
     containerized: await detectContainer(),
-    peerCommand: stringFlag(args, 'peer-command') ?? 'etcd-rotate',
-    ssh,
+    transport: transportFromFlags(args, {
+      peerCommand: stringFlag(args, 'peer-command') ?? 'etcd-rotate',
+      root,
+      ssh,
+      log: (line) => io.stderr.write(`[cloud] ${line}\n`),
+    }),
     onPeerLog: (host, line) => io.stderr.write(`[${host}] ${line}\n`),
     validity,
     validityMs,

@@ -2,7 +2,7 @@ import { dispatch, type AgentHost } from '../agent/handlers.js';
 import { toAgentError } from '../agent/serve.js';
 import type { MethodName, ParamsOf, ResultOf } from '../agent/protocol.js';
 import type { AgentSession } from './session.js';
-import { fromAgentError } from './ssh-session.js';
+import { fromAgentError } from './agent-errors.js';
 
 /**
  * The agent of the master the run started on, called in-process: the same

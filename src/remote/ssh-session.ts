@@ -1,16 +1,12 @@
 import { execa, type ResultPromise } from 'execa';
 import { createInterface } from 'node:readline';
-import { RunFailedError, PreflightError, OperatorError } from '../errors.js';
-import type { AgentError, AgentResponse, MethodName, ParamsOf, ResultOf } from '../agent/protocol.js';
-import { DEFAULT_CALL_TIMEOUT_MS, type AgentSession } from './session.js';
+import { RunFailedError, PreflightError } from '../errors.js';
+import type { MethodName, ParamsOf, ResultOf } from '../agent/protocol.js';
+import { AgentChannel } from './agent-channel.js';
+import type { AgentSession } from './session.js';
 import { buildSshArgv, type SshOptions } from './ssh-options.js';
 
-interface Pending {
-  resolve: (value: unknown) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-  method: string;
-}
+export { fromAgentError } from './agent-errors.js';
 
 /**
  * Opens an agent on a peer: `ssh ... host -- <peerCommand> agent`, kept open
@@ -38,10 +34,8 @@ export async function openSshSession(options: {
 }
 
 class SshSession implements AgentSession {
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly channel: AgentChannel;
   private readonly stderrTail: string[] = [];
-  private exited: Error | undefined;
 
   constructor(
     readonly host: string,
@@ -49,7 +43,7 @@ class SshSession implements AgentSession {
     private readonly child: ResultPromise,
     onLog: (line: string) => void,
   ) {
-    createInterface({ input: child.stdout! }).on('line', (line) => this.receive(line));
+    this.channel = new AgentChannel(host, child.stdout!, child.stdin!);
     createInterface({ input: child.stderr! }).on('line', (line) => {
       this.stderrTail.push(line);
       if (this.stderrTail.length > 5) this.stderrTail.shift();
@@ -80,18 +74,7 @@ class SshSession implements AgentSession {
     params: ParamsOf<M>,
     options: { timeoutMs?: number } = {},
   ): Promise<ResultOf<M>> {
-    if (this.exited) return Promise.reject(this.exited);
-    const id = this.nextId++;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-
-    return new Promise<ResultOf<M>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new RunFailedError(`${method} on ${this.host} did not finish within ${timeoutMs / 1000} s`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer, method });
-      this.child.stdin!.write(JSON.stringify({ id, method, params }) + '\n');
-    });
+    return this.channel.call(method, params, options);
   }
 
   async close(): Promise<void> {
@@ -101,48 +84,22 @@ class SshSession implements AgentSession {
     clearTimeout(timer);
   }
 
-  private receive(line: string): void {
-    let response: AgentResponse;
-    try {
-      response = JSON.parse(line) as AgentResponse;
-    } catch {
-      return;
-    }
-    const pending = this.pending.get(response.id);
-    if (!pending) return;
-    this.pending.delete(response.id);
-    clearTimeout(pending.timer);
-    if ('error' in response) pending.reject(fromAgentError(this.host, response.error));
-    else pending.resolve(response.result);
-  }
-
   private fail(exitCode: number | undefined, signal: string | undefined): void {
     const how = signal ? `signal ${signal}` : `exit code ${exitCode}`;
-    this.exited = new RunFailedError(
-      `lost the SSH connection to ${this.host} (${this.address}): ssh ended with ${how}: ${lastLine(this.stderrTail)}`,
-      { remedy: 'check the peer and the network, then run "etcd-rotate rotate --resume"' },
+    this.channel.end(
+      new RunFailedError(
+        `lost the SSH connection to ${this.host} (${this.address}): ssh ended with ${how}: ${lastLine(this.stderrTail)}`,
+        { remedy: 'check the peer and the network, then run "etcd-rotate rotate --resume"' },
+      ),
     );
-    for (const [id, pending] of this.pending) {
-      clearTimeout(pending.timer);
-      pending.reject(this.exited);
-      this.pending.delete(id);
-    }
   }
-}
-
-/** Turns an error sent by an agent back into the same kind of error here. */
-export function fromAgentError(host: string, error: AgentError): OperatorError {
-  const message = `${host}: ${error.message}`;
-  const details = error.remedy ? { remedy: error.remedy } : {};
-  if (error.errorClass === 'PreflightError') return new PreflightError(message, details);
-  if (error.operator && error.exitCode === 2) return new OperatorError(message, details);
-  return new RunFailedError(message, details);
 }
 
 function lastLine(lines: string[]): string {
   return lines.filter((l) => l.trim() !== '').at(-1) ?? 'no output';
 }
 
-function shellQuote(text: string): string {
+/** Quotes `text` for a POSIX shell unless it needs no quoting. */
+export function shellQuote(text: string): string {
   return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
 }

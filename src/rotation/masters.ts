@@ -2,8 +2,7 @@ import { inspectMaster } from '../agent/inspect.js';
 import { PreflightError, messageOf } from '../errors.js';
 import { openLocalSession } from '../remote/local-session.js';
 import type { AgentSession } from '../remote/session.js';
-import { openSshSession } from '../remote/ssh-session.js';
-import type { SshOptions } from '../remote/ssh-options.js';
+import type { PeerTransport, PeerTransportFactory } from '../remote/transport.js';
 import { masterLayout } from './layout.js';
 import type { MasterState } from './plan/index.js';
 
@@ -11,8 +10,8 @@ import type { MasterState } from './plan/index.js';
 export interface Reach {
   root: string;
   containerized: boolean;
-  peerCommand: string;
-  ssh: SshOptions;
+  /** SSH (the default) or Cloud Assistant, chosen by --transport. */
+  transport: PeerTransportFactory;
   /** Lines the peers' agents write on stderr, with the master's name. */
   onPeerLog: (host: string, line: string) => void;
 }
@@ -26,7 +25,7 @@ export interface ConnectedCluster {
 
 /**
  * Reads this master's etcd configuration, opens an agent on every other
- * member over SSH (all at once) and inspects them all. Any master that cannot
+ * member through the run's transport (all at once) and inspects them all. Any master that cannot
  * be reached stops the run here, before anything changed.
  */
 export async function connectMasters(reach: Reach): Promise<ConnectedCluster> {
@@ -36,28 +35,30 @@ export async function connectMasters(reach: Reach): Promise<ConnectedCluster> {
     [localName, openLocalSession(localName, { root: reach.root, containerized: reach.containerized })],
   ]);
 
-  const peers = local.topology.etcd.members.filter((m) => m.name !== localName);
-  const opened = await Promise.allSettled(
-    peers.map((m) =>
-      openSshSession({
-        host: m.name,
-        address: m.ip,
-        peerCommand: reach.peerCommand,
-        remoteRoot: reach.root,
-        ssh: reach.ssh,
-        onLog: (line) => reach.onPeerLog(m.name, line),
-      }),
-    ),
-  );
-  const failures: string[] = [];
+  const members = local.topology.etcd.members.map((m) => ({ name: m.name, ip: m.ip }));
+  const peers = members.filter((m) => m.name !== localName);
+  let transport: PeerTransport;
+  try {
+    transport = await reach.transport({
+      local: members.find((m) => m.name === localName)!,
+      members,
+      onPeerLog: reach.onPeerLog,
+    });
+  } catch (error) {
+    await closeAll(sessions);
+    throw error;
+  }
+  const opened = await Promise.allSettled(peers.map((m) => transport.open(m)));
+  await transport.finishOpening();
+  const failures: unknown[] = [];
   opened.forEach((result, i) => {
     if (result.status === 'fulfilled') sessions.set(peers[i]!.name, result.value);
-    else failures.push(messageOf(result.reason));
+    else failures.push(result.reason);
   });
   if (failures.length > 0) {
     await closeAll(sessions);
-    throw new PreflightError(`preflight refused the run, nothing was changed: ${failures.join('; ')}`, {
-      remedy: 'set up root SSH with keys and known_hosts between the masters (ssh -o BatchMode=yes must work), or pass --ssh-identity/--ssh-port/--ssh-user',
+    throw new PreflightError(`preflight refused the run, nothing was changed: ${failures.map(messageOf).join('; ')}`, {
+      remedy: transport.remedyFor(failures),
     });
   }
 

@@ -9,7 +9,8 @@ export const rotateCommand: Command = {
   help: `Usage: etcd-rotate rotate [--yes] [--dry-run] [--resume] [--expired] [flags]
 
 Run on any master. Discovers every master from the local etcd unit, checks that
-each one is reachable over SSH and that the cluster is healthy, prints the plan,
+each one is reachable (over SSH, or through Cloud Assistant with
+--transport cloud-assistant) and that the cluster is healthy, prints the plan,
 and on confirmation rotates: new etcd CA and peer CA, new server, client and peer
 certificates, kube-apiserver's etcd files, and the Kubernetes leaf certificates
 and kubeconfigs re-issued by the existing Kubernetes CAs. While the certificates

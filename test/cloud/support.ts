@@ -1,0 +1,74 @@
+/**
+ * A simulated cluster reachable only through the ECS stand-in: sshd stopped
+ * on every master, each master an instance tagged with the cluster id, the
+ * metadata stand-in answering for master 1.
+ */
+import type { CommandResult, SimCluster } from '../sim/index.js';
+import { CLI, PEER_COMMAND } from '../support/tool.js';
+import { startMetadataStandin } from './ecs-standin/metadata.js';
+import { startEcsStandin, type EcsStandin, type StandinInstance, type StandinKey } from './ecs-standin/server.js';
+
+export const REGION = 'cn-standin-1';
+export const CLUSTER_ID = 'c0standin0cluster0id0000000000000';
+export const ROLE = {
+  name: 'KubernetesMasterRole-standin',
+  accessKeyId: 'STS.NTstandinRoleKeyId',
+  secret: 'role-secret-must-never-appear-7c1e',
+  securityToken: 'CAIS-standin-security-token-value',
+};
+
+/** The stand-ins around one cluster. */
+export interface CloudFixture {
+  ecs: EcsStandin;
+  metadataUrl: string;
+  /** Runs `etcd-rotate <args> --transport cloud-assistant` on master 1 with `env` added. */
+  runTool(args: string[], env?: Record<string, string>): Promise<CommandResult>;
+  close(): Promise<void>;
+}
+
+/** Starts the ECS and metadata stand-ins for `cluster` (plus one tagged worker). */
+export async function startCloud(cluster: SimCluster, keys: Record<string, StandinKey> = {}): Promise<CloudFixture> {
+  const instances: StandinInstance[] = cluster.masters.map((m, i) => ({
+    instanceId: `i-standinmaster${i + 1}`,
+    name: `master-0${i + 1}-k8s-for-cs-${CLUSTER_ID}`,
+    privateIp: m.ip,
+    tags: { 'ack.aliyun.com': CLUSTER_ID },
+    master: i + 1,
+  }));
+  instances.push({ instanceId: 'i-standinworker1', name: 'worker-1', privateIp: '127.0.0.99', tags: { 'ack.aliyun.com': CLUSTER_ID } });
+  const ecs = await startEcsStandin({
+    region: REGION,
+    keys: { [ROLE.accessKeyId]: { secret: ROLE.secret, securityToken: ROLE.securityToken }, ...keys },
+    instances,
+    exec: (master, script, timeoutMs) => cluster.exec(master, ['bash', '-c', script], { timeoutMs }),
+  });
+  const metadata = await startMetadataStandin({
+    region: REGION,
+    instanceId: instances[0]!.instanceId,
+    role: { ...ROLE, expiresAt: new Date(Date.now() + 6 * 3600_000) },
+  });
+
+  return {
+    ecs,
+    metadataUrl: metadata.url,
+    runTool: (args, env = {}) =>
+      cluster.exec(1, ['node', CLI, ...args, '--transport', 'cloud-assistant', '--peer-command', PEER_COMMAND], {
+        env: { ETCD_ROTATE_ECS_ENDPOINT: ecs.url, ETCD_ROTATE_METADATA_URL: metadata.url, ...env },
+        timeoutMs: 300_000,
+      }),
+    async close() {
+      await ecs.settled();
+      await ecs.close();
+      await metadata.close();
+    },
+  };
+}
+
+/** Stops sshd on every master and proves SSH between them no longer works. */
+export async function disableSsh(cluster: SimCluster): Promise<void> {
+  for (const m of cluster.masters) await cluster.systemctl(m, ['stop', 'sshd']);
+  const probe = await cluster.exec(1, [
+    'ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', '-p', String(cluster.sshPort), `root@${cluster.masters[1]!.ip}`, 'true',
+  ]);
+  if (probe.exitCode === 0) throw new Error('ssh to master-2 still works after stopping sshd');
+}
