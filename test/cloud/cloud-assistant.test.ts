@@ -70,6 +70,15 @@ test('an invocation that never starts times out, is stopped, and the other agent
   ctx.cloud.ecs.stall('i-standinmaster3', false);
 });
 
+test('--discover ecs with SSH reports the instances before SSH is tried', async (ctx) => {
+  const result = await ctx.cloud.runTool(['rotate', '--dry-run', '--discover', 'ecs'], {}, 'ssh');
+  const output = result.stdout + result.stderr;
+  assert.is(result.exitCode, 3, output);
+  assert.match(output, /\[cloud\] 127\.0\.0\.12-name-2 is i-standinmaster2/);
+  assert.match(output, /cannot start the agent on 127\.0\.0\.12-name-2 .* over SSH/);
+  await assertNothingChanged(ctx);
+});
+
 test('the full rotation passes and ends with the success line', async (ctx) => {
   ctx.cloud.ecs.throttle(2);
   const started = Date.now();

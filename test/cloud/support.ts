@@ -3,8 +3,11 @@
  * on every master, each master an instance tagged with the cluster id, the
  * metadata stand-in answering for master 1.
  */
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { CommandResult, SimCluster } from '../sim/index.js';
-import { CLI, PEER_COMMAND } from '../support/tool.js';
+import { MASTER_ENV } from '../sim/namespaces.js';
+import { CLI, PEER_COMMAND, type RunningTool } from '../support/tool.js';
 import { startMetadataStandin } from './ecs-standin/metadata.js';
 import { startEcsStandin, type EcsStandin, type StandinInstance, type StandinKey } from './ecs-standin/server.js';
 
@@ -21,8 +24,10 @@ export const ROLE = {
 export interface CloudFixture {
   ecs: EcsStandin;
   metadataUrl: string;
-  /** Runs `etcd-rotate <args> --transport cloud-assistant` on master 1 with `env` added. */
-  runTool(args: string[], env?: Record<string, string>): Promise<CommandResult>;
+  /** Runs `etcd-rotate <args> --transport <transport>` (default cloud-assistant) on master 1 with `env` added. */
+  runTool(args: string[], env?: Record<string, string>, transport?: string): Promise<CommandResult>;
+  /** Starts the same in the background, output collected, for tests that interrupt it. */
+  startTool(args: string[]): RunningTool;
   close(): Promise<void>;
 }
 
@@ -51,11 +56,16 @@ export async function startCloud(cluster: SimCluster, keys: Record<string, Stand
   return {
     ecs,
     metadataUrl: metadata.url,
-    runTool: (args, env = {}) =>
-      cluster.exec(1, ['node', CLI, ...args, '--transport', 'cloud-assistant', '--peer-command', PEER_COMMAND], {
+    runTool: (args, env = {}, transport = 'cloud-assistant') =>
+      cluster.exec(1, ['node', CLI, ...args, '--transport', transport, '--peer-command', PEER_COMMAND], {
         env: { ETCD_ROTATE_ECS_ENDPOINT: ecs.url, ETCD_ROTATE_METADATA_URL: metadata.url, ...env },
         timeoutMs: 300_000,
       }),
+    startTool: (args) =>
+      startInMaster(cluster, [
+        'env', `ETCD_ROTATE_ECS_ENDPOINT=${ecs.url}`, `ETCD_ROTATE_METADATA_URL=${metadata.url}`,
+        'node', CLI, ...args, '--transport', 'cloud-assistant', '--peer-command', PEER_COMMAND,
+      ]),
     async close() {
       await ecs.settled();
       await ecs.close();
@@ -71,4 +81,44 @@ export async function disableSsh(cluster: SimCluster): Promise<void> {
     'ssh', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=3', '-p', String(cluster.sshPort), `root@${cluster.masters[1]!.ip}`, 'true',
   ]);
   if (probe.exitCode === 0) throw new Error('ssh to master-2 still works after stopping sshd');
+}
+
+/** Runs `argv` in master 1's namespaces in the background (as test/support/tool.ts does for SSH runs). */
+function startInMaster(cluster: SimCluster, argv: string[]): RunningTool {
+  const env = Object.entries(MASTER_ENV).map(([k, v]) => `${k}=${v}`);
+  const enter = ['-t', String(cluster.master(1).anchorPid), '-m', '-u', '--wd=/root', 'env', ...env];
+  const child = spawn('nsenter', [...enter, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    output: () => text,
+    async waitFor(pattern, timeoutMs = 120_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(text)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the tool never printed ${pattern}:\n${text}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    kill: (signal) => child.kill(signal),
+    exited,
+  };
+}
+
+/** PIDs of the agents started through Cloud Assistant that connect from `ip`. */
+export function callbackAgentPids(ip: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let argv: string[];
+    try {
+      argv = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue;
+    }
+    const bind = argv.indexOf('--bind');
+    if (argv.includes('agent') && argv.includes('--connect') && argv[bind + 1] === ip) pids.push(Number(entry));
+  }
+  return pids;
 }
