@@ -7,12 +7,13 @@ import { callbackAgentPids, disableSsh, startCloud, type CloudFixture } from './
 
 const SUCCESS = 'etcd CA and certs have successfully rotated!';
 
-const test = suite<{ cluster: SimCluster; cloud: CloudFixture }>('a peer agent lost in the middle of a Cloud Assistant run');
+const test = suite<{ cluster: SimCluster; cloud: CloudFixture; before: Record<string, string>[]; runId: string }>('a peer agent lost in the middle of a Cloud Assistant run');
 
 test.before(async (ctx) => {
   ctx.cluster = await createSimCluster({ size: 3 });
   await disableSsh(ctx.cluster);
   ctx.cloud = await startCloud(ctx.cluster);
+  ctx.before = await Promise.all(ctx.cluster.masters.map((m) => fileDigests(ctx.cluster, m)));
 });
 
 test.after(async (ctx) => {
@@ -35,6 +36,7 @@ test('fails the run like a lost SSH connection, and --resume over Cloud Assistan
   const output = resumed.stdout + resumed.stderr;
   assert.is(resumed.exitCode, 0, output);
   assert.match(output, /resuming run/);
+  ctx.runId = /Plan of run (\S+):/.exec(run.output())?.[1] ?? '';
   assert.ok(output.includes(SUCCESS), output);
 
   const digests = await Promise.all(c.masters.map((m) => fileDigests(c, m)));
@@ -43,6 +45,18 @@ test('fails the run like a lost SSH connection, and --resume over Cloud Assistan
   }
   for (const m of c.masters) await assertExpiryAtLeast(c, m, 49.9);
   await c.waitHealthy();
+});
+
+test('rollback --from-backup over Cloud Assistant puts every file back byte for byte', async (ctx) => {
+  assert.ok(ctx.runId, 'the first run printed its id');
+  const restored = await ctx.cloud.runTool(['rollback', '--from-backup', ctx.runId, '--yes']);
+  const output = restored.stdout + restored.stderr;
+  assert.is(restored.exitCode, 0, output);
+  assert.ok(output.includes(SUCCESS), output);
+  for (const [i, m] of ctx.cluster.masters.entries()) {
+    assert.equal(await fileDigests(ctx.cluster, m), ctx.before[i], `${m.hostname} files differ from before the run`);
+  }
+  await ctx.cluster.waitHealthy();
 });
 
 test.run();
