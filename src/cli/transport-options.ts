@@ -1,12 +1,12 @@
 import { defaultCredentials } from '../cloud/credentials.js';
-import { describeMasterInstances, discoverMasterInstances } from '../cloud/discovery.js';
+import { describeMasterInstances, discoverMasterInstances, type MasterInstances } from '../cloud/discovery.js';
 import { createEcsApi } from '../cloud/ecs-api.js';
 import { createMetadataClient } from '../cloud/metadata.js';
 import { UsageError } from '../errors.js';
 import { cloudAssistantTransport } from '../remote/cloud-assistant/transport.js';
 import type { SshOptions } from '../remote/ssh-options.js';
 import { sshTransport } from '../remote/ssh-transport.js';
-import type { PeerTransportFactory } from '../remote/transport.js';
+import type { PeerTarget, PeerTransportFactory } from '../remote/transport.js';
 import { choiceFlag, integerFlag, stringFlag, type ParsedArgs } from './args.js';
 
 /** The flags choosing how the peers are found and reached. */
@@ -66,17 +66,30 @@ export function transportFromFlags(
 /** SSH with the members matched to ECS instances first, so mismatches stop the run early. */
 function withEcsReport(
   inner: PeerTransportFactory,
-  cloud: { region?: string | undefined; clusterId?: string | undefined; endpoint?: string | undefined },
+  cloud: { region?: string | undefined; clusterId?: string | undefined },
   log: (line: string) => void,
 ): PeerTransportFactory {
   return async (context) => {
-    const metadata = createMetadataClient();
-    const region = cloud.region ?? (await metadata.get('region-id'));
-    const api = createEcsApi({ region, credentials: defaultCredentials(process.env, metadata), ...defined({ endpoint: cloud.endpoint }) });
-    const found = await discoverMasterInstances(api, context.members, { metadata, ...defined({ clusterId: cloud.clusterId }) });
+    const found = await findMasterInstances(context.members, cloud);
     for (const line of describeMasterInstances(found)) log(line);
     return inner(context);
   };
+}
+
+/**
+ * Matches the etcd members to the cluster's ECS instances with the standard
+ * credentials, the region from the flag or the metadata service, and
+ * ETCD_ROTATE_ECS_ENDPOINT when set.
+ */
+export async function findMasterInstances(
+  members: PeerTarget[],
+  cloud: { region?: string | undefined; clusterId?: string | undefined },
+): Promise<MasterInstances> {
+  const metadata = createMetadataClient();
+  const region = cloud.region ?? (await metadata.get('region-id'));
+  const endpoint = process.env['ETCD_ROTATE_ECS_ENDPOINT'] || undefined;
+  const api = createEcsApi({ region, credentials: defaultCredentials(process.env, metadata), ...defined({ endpoint }) });
+  return discoverMasterInstances(api, members, { metadata, ...defined({ clusterId: cloud.clusterId }) });
 }
 
 function parseListen(text: string | undefined): { address?: string; port: number } {

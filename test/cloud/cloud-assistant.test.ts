@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { createSimCluster, type SimCluster } from '../sim/index.js';
 import { assertExpiryAtLeast, readMasterFile } from '../support/assertions.js';
 import { fileDigests } from '../support/files.js';
+import { CLI } from '../support/tool.js';
 import { ROLE, disableSsh, startCloud, type CloudFixture } from './support.js';
 
 const SUCCESS = 'etcd CA and certs have successfully rotated!';
@@ -68,6 +69,15 @@ test('an invocation that never starts times out, is stopped, and the other agent
   await ctx.cloud.ecs.settled();
   await assertNothingChanged(ctx);
   ctx.cloud.ecs.stall('i-standinmaster3', false);
+});
+
+test('discover --discover ecs shows which instance each member is', async (ctx) => {
+  const result = await ctx.cluster.exec(1, ['node', CLI, 'discover', '--discover', 'ecs'], {
+    env: { ETCD_ROTATE_ECS_ENDPOINT: ctx.cloud.ecs.url, ETCD_ROTATE_METADATA_URL: ctx.cloud.metadataUrl },
+  });
+  assert.is(result.exitCode, 0, result.stdout + result.stderr);
+  assert.match(result.stdout, /ECS instances:\n\s+127\.0\.0\.11-name-1 is i-standinmaster1 /);
+  assert.match(result.stdout, /1 other instance\(s\) of cluster c0standin\w+ are no etcd member \(workers\): i-standinworker1/);
 });
 
 test('--discover ecs with SSH reports the instances before SSH is tried', async (ctx) => {
