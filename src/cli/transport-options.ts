@@ -92,7 +92,8 @@ export async function findMasterInstances(
   return discoverMasterInstances(api, members, { metadata, ...defined({ clusterId: cloud.clusterId }) });
 }
 
-function parseListen(text: string | undefined): { address?: string; port: number } {
+/** Reads --listen: ADDRESS, ADDRESS:PORT, [IPv6]:PORT or :PORT. */
+export function parseListen(text: string | undefined): { address?: string; port: number } {
   if (text === undefined) return { port: 0 };
   const match = /^(?:\[([^\]]+)\]|([^:]*))(?::(\d{1,5}))?$/.exec(text);
   const port = Number(match?.[3] ?? 0);
