@@ -24,7 +24,7 @@ test('accepts the agent with its token from its own address and runs the agent p
   const expectation = listener.expect(PEER);
   const agentSide = await connectToCoordinator({ url: listener.url, fingerprint: listener.fingerprint, token: expectation.token, bindAddress: PEER.ip });
   const served = serveAgent(HOST, agentSide, agentSide);
-  const session = new CallbackSession(PEER.name, 'i-peer', await expectation.connected);
+  const session = new CallbackSession(PEER.name, 'i-peer', await expectation.connected, async () => '');
   const hello = await session.call('hello', {});
   assert.is(hello.pid, process.pid);
   await session.close();

@@ -56,6 +56,27 @@ function endedEarly(where: string, result: InvocationResult): PreflightError {
   );
 }
 
+/**
+ * What Cloud Assistant says about an invocation whose agent went away, as a
+ * message suffix: waits up to `waitMs` for it to finish, never throws.
+ */
+export async function describeEndedInvocation(api: EcsApi, invokeId: string, instanceId: string, waitMs = 5_000): Promise<string> {
+  const deadline = Date.now() + waitMs;
+  try {
+    for (;;) {
+      const result = await api.describeInvocationResult(invokeId, instanceId);
+      if (result && FINISHED.has(result.status)) {
+        const exit = result.exitCode === undefined ? '' : ` with exit code ${result.exitCode}`;
+        return `; Cloud Assistant reports invocation ${invokeId} ${result.status}${exit}${outputTail(result)}`;
+      }
+      if (Date.now() > deadline) return `; Cloud Assistant still reports invocation ${invokeId} ${result?.status ?? 'unknown'}`;
+      await sleep(500);
+    }
+  } catch (error) {
+    return `; the state of invocation ${invokeId} could not be read: ${messageOf(error)}`;
+  }
+}
+
 function outputTail(result: InvocationResult | undefined): string {
   const lines = (result?.output ?? '').split('\n').filter((l) => l.trim() !== '');
   return lines.length === 0 ? '' : `; its output ends: ${lines.slice(-3).join(' | ')}`;

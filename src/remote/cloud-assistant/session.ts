@@ -8,22 +8,26 @@ import type { AgentSession } from '../session.js';
 export class CallbackSession implements AgentSession {
   private readonly channel: AgentChannel;
   private readonly closed: Promise<void>;
+  private closing = false;
 
+  /** `whyEnded` says what Cloud Assistant reports once the connection drops unasked. */
   constructor(
     readonly host: string,
     private readonly instanceId: string,
     private readonly socket: TLSSocket,
+    whyEnded: () => Promise<string>,
   ) {
     this.channel = new AgentChannel(host, socket, socket);
     socket.on('error', () => undefined);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
-    void this.closed.then(() =>
+    void this.closed.then(async () => {
+      const detail = this.closing ? '' : await whyEnded();
       this.channel.end(
-        new RunFailedError(`lost the connection to the agent on ${this.host} (${this.instanceId}, started through Cloud Assistant)`, {
-          remedy: 'check the peer, its Cloud Assistant invocation output and the network, then run "etcd-rotate rotate --resume"',
+        new RunFailedError(`lost the connection to the agent on ${this.host} (${this.instanceId}, started through Cloud Assistant)${detail}`, {
+          remedy: 'check the peer and the network, then run "etcd-rotate rotate --resume"',
         }),
-      ),
-    );
+      );
+    });
   }
 
   call<M extends MethodName>(method: M, params: ParamsOf<M>, options: { timeoutMs?: number } = {}): Promise<ResultOf<M>> {
@@ -32,6 +36,7 @@ export class CallbackSession implements AgentSession {
 
   /** Ends the connection; the agent then exits and its invocation finishes. */
   async close(): Promise<void> {
+    this.closing = true;
     this.socket.end();
     const timer = setTimeout(() => this.socket.destroy(), 5_000);
     await this.closed;

@@ -8,7 +8,7 @@ import { createMetadataClient } from '../../cloud/metadata.js';
 import { OperatorError } from '../../errors.js';
 import type { PeerTarget, PeerTransportFactory } from '../transport.js';
 import { startCallbackListener } from './listener.js';
-import { watchInvocation } from './invocation.js';
+import { describeEndedInvocation, watchInvocation } from './invocation.js';
 import { agentScript } from './script.js';
 import { CallbackSession } from './session.js';
 
@@ -87,7 +87,7 @@ export function cloudAssistantTransport(options: CloudAssistantOptions): PeerTra
         }
 
         const socket = await awaitCallback(api, peer, instanceId, invokeId, expectation.connected, timing);
-        const session = new CallbackSession(peer.name, instanceId, socket);
+        const session = new CallbackSession(peer.name, instanceId, socket, () => describeEndedInvocation(api, invokeId, instanceId));
         await session.call('hello', {}, { timeoutMs: 30_000 });
         return session;
       },
