@@ -99,12 +99,12 @@ export const HANDLERS: Handlers = {
     return { active: await services.isActive(unit), elapsedMs: Date.now() - started };
   },
 
-  async restartStaticPod({ root }, { component, timeoutMs }) {
+  async restartStaticPod({ root, containerized }, { component, timeoutMs }) {
     if (!isStaticPodComponent(component)) {
       throw new UsageError(`${component} is not a control-plane static pod this tool restarts`);
     }
     const started = Date.now();
-    const runtime = await detectRuntime({ root });
+    const runtime = await detectRuntime({ root, containerized });
     const restarted = await runtime.restartStaticPod(component, { timeoutMs });
     const url = await healthUrl(root, component);
     if (url) await waitForHealthz(component, url, Math.max(1_000, timeoutMs - (Date.now() - started)));

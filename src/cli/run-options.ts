@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline/promises';
+import { containerPeers } from '../container/peer-transport.js';
 import { detectContainer } from '../host/index.js';
 import { DEFAULT_VALIDITY, parseValidity } from '../pki/index.js';
 import { DEFAULT_SSH_OPTIONS } from '../remote/ssh-options.js';
@@ -52,15 +53,23 @@ export async function runOptions(args: ParsedArgs, io: CommandIo, command: strin
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
 
   const root = stringFlag(args, 'root') ?? '/';
+  const containerized = await detectContainer();
+  // In a container (the wrapper scripts), the peers run the same image unless told otherwise.
+  const explicitPeerCommand = stringFlag(args, 'peer-command');
+  const sameImage =
+    containerized && explicitPeerCommand === undefined && (stringFlag(args, 'transport') ?? 'ssh') === 'ssh'
+      ? await containerPeers({ root, ssh })
+      : undefined;
+  const transport = transportFromFlags(args, {
+    peerCommand: explicitPeerCommand ?? sameImage?.peerCommand ?? 'etcd-rotate',
+    root,
+    ssh,
+    log: (line) => io.stderr.write(`[cloud] ${line}\n`),
+  });
   return {
     root,
-    containerized: await detectContainer(),
-    transport: transportFromFlags(args, {
-      peerCommand: stringFlag(args, 'peer-command') ?? 'etcd-rotate',
-      root,
-      ssh,
-      log: (line) => io.stderr.write(`[cloud] ${line}\n`),
-    }),
+    containerized,
+    transport: sameImage ? sameImage.withImage(transport) : transport,
     onPeerLog: (host, line) => io.stderr.write(`[${host}] ${line}\n`),
     validity,
     validityMs,

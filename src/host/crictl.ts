@@ -19,6 +19,8 @@ const STOP_GRACE_SECONDS = 30;
 export interface CrictlOptions {
   /** The crictl program; default "crictl" from PATH. */
   crictlPath?: string;
+  /** Words before crictl, e.g. nsenter into the host's namespaces from a container. */
+  prefix?: readonly string[];
   /** Passed as --runtime-endpoint when set. */
   runtimeEndpoint?: string | undefined;
   /** How long one crictl call may take; default 30 s. */
@@ -43,7 +45,7 @@ interface CrictlContainer {
 /** Creates the crictl runtime; see `CrictlOptions`. */
 export function createCrictlRuntime(options: CrictlOptions = {}): CrictlRuntime {
   const endpoint = options.runtimeEndpoint ? ['--runtime-endpoint', options.runtimeEndpoint] : [];
-  const argv = [options.crictlPath ?? 'crictl', ...endpoint];
+  const argv = [...(options.prefix ?? []), options.crictlPath ?? 'crictl', ...endpoint];
   const timeoutMs = options.commandTimeoutMs ?? 30_000;
 
   async function crictl(args: string[], action: string): Promise<string> {

@@ -64,6 +64,15 @@ export function createDockerRuntime(docker: Docker, where: string): ContainerRun
   };
 }
 
+/** Whether `docker` runs a container of any static pod component (kubelet uses this docker). */
+export async function dockerRunsStaticPods(
+  docker: Docker,
+  components: readonly StaticPodComponent[],
+): Promise<boolean> {
+  const containers = await docker.listContainers({ filters: { status: ['running'] } });
+  return containers.some((container) => components.some((c) => isComponent(container, c)));
+}
+
 /** Whether a listed container is `component`'s, by kubelet's labels or its k8s_ name. */
 function isComponent(container: Docker.ContainerInfo, component: StaticPodComponent): boolean {
   const labels = container.Labels ?? {};

@@ -3,7 +3,9 @@
  * kube-scheduler) through the host's container runtime, so they load renewed certificates.
  *
  * Older ACK masters run docker, newer ones containerd, reached with crictl. `detectRuntime`
- * asks docker first, because a docker master may also have crictl installed.
+ * asks docker first, because a docker master may also have crictl installed; a docker that
+ * runs no static pod while crictl answers is not kubelet's (docker installed next to
+ * containerd, e.g. for the etcd-rotate image), so crictl is used then.
  */
 
 import Docker from 'dockerode';
@@ -11,9 +13,10 @@ import Docker from 'dockerode';
 import { PreflightError } from '../errors.js';
 import { runCommand } from './command.js';
 import { createCrictlRuntime } from './crictl.js';
-import { createDockerRuntime } from './docker.js';
+import { createDockerRuntime, dockerRunsStaticPods } from './docker.js';
 import { describeFailure } from './failures.js';
 import { describeHostPath, hostPath } from './paths.js';
+import { HOST_NSENTER } from './services.js';
 
 /** The control-plane components that run as static pods, in the order they are restarted. */
 export const STATIC_POD_COMPONENTS = [
@@ -67,6 +70,8 @@ export interface DetectRuntimeOptions {
   crictlPath?: string;
   /** crictl's --runtime-endpoint, when its own configuration would not find containerd. */
   runtimeEndpoint?: string;
+  /** In a container: crictl runs on the host, through nsenter into PID 1's namespaces. */
+  containerized?: boolean;
   /** How long docker and crictl may take to answer; default 5 s. */
   answerTimeoutMs?: number;
 }
@@ -83,10 +88,15 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
   const socketPath = hostPath(root, socket);
 
   let dockerAnswer: string;
+  let idleDocker: ContainerRuntime | undefined;
   try {
     await new Docker({ socketPath, timeout: timeoutMs }).ping();
     // No socket timeout for the runtime: a restart is silent while the old container stops.
-    return createDockerRuntime(new Docker({ socketPath }), describeHostPath(root, socket));
+    const docker = new Docker({ socketPath });
+    const runtime = createDockerRuntime(docker, describeHostPath(root, socket));
+    if (await dockerRunsStaticPods(docker, STATIC_POD_COMPONENTS)) return runtime;
+    idleDocker = runtime;
+    dockerAnswer = 'runs no static pod';
   } catch (error) {
     const missing = { ENOENT: { reason: 'no socket there', remedy: '' } };
     dockerAnswer = describeFailure(error, missing).reason;
@@ -95,6 +105,7 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
   const crictl = {
     crictlPath: options.crictlPath ?? 'crictl',
     runtimeEndpoint: options.runtimeEndpoint,
+    prefix: options.containerized ? HOST_NSENTER : [],
   };
   const runtime = createCrictlRuntime(crictl);
   let crictlAnswer: string;
@@ -108,6 +119,8 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
     const missing = { ENOENT: { reason: 'not found', remedy: '' } };
     crictlAnswer = `${crictl.crictlPath}: ${describeFailure(error, missing).reason}`;
   }
+  // A docker without static pods still gives the clearer error (no kube-apiserver container).
+  if (idleDocker) return idleDocker;
 
   throw new PreflightError(
     `no container runtime answered: docker at ${describeHostPath(root, socket)}: ${dockerAnswer}; crictl: ${crictlAnswer}`,

@@ -33,13 +33,14 @@ export interface ServiceManagerOptions {
   timeoutMs?: number;
 }
 
-const NSENTER = ['nsenter', '--target', '1', '--mount', '--uts', '--ipc', '--net', '--pid', '--'];
+/** The words that run a command in the host's namespaces from a container (PID 1's). */
+export const HOST_NSENTER = ['nsenter', '--target', '1', '--mount', '--uts', '--ipc', '--net', '--pid', '--'];
 const UNIT_NAME = /^[A-Za-z0-9:_.\\@][A-Za-z0-9:_.\\@-]*$/;
 const UNIT_STATE = /^[a-z-]+$/;
 
 /** The argv that runs `systemctl args...` on the host, directly or through nsenter. */
 export function systemctlArgv(containerized: boolean, args: readonly string[]): string[] {
-  return [...(containerized ? NSENTER : []), 'systemctl', ...args];
+  return [...(containerized ? HOST_NSENTER : []), 'systemctl', ...args];
 }
 
 /** Creates the service manager for this host; see `ServiceManagerOptions`. */

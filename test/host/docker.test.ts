@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 
@@ -88,12 +88,32 @@ docker.after.each(async (context) => {
   await removeRoot(context.root);
 });
 
-docker('detectRuntime picks docker when its socket under the root answers', async ({ root, socket }) => {
-  const daemon = await fakeDocker(socket, []);
+docker('detectRuntime picks docker when its socket under the root answers and it runs the static pods', async ({ root, socket }) => {
+  const daemon = await fakeDocker(socket, [staticPod('kube-apiserver', 'apiserver1')]);
   try {
     const runtime = await detectRuntime({ root, crictlPath: '/nonexistent/crictl' });
     assert.is(runtime.kind, 'docker');
-    assert.equal(daemon.requests, ['GET /_ping']);
+    assert.equal(daemon.requests, ['GET /_ping', 'GET /containers/json']);
+  } finally {
+    await daemon.close();
+  }
+});
+
+docker('detectRuntime picks crictl when docker runs no static pod and crictl answers', async ({ root, socket }) => {
+  const daemon = await fakeDocker(socket, decoys());
+  const crictl = path.join(root, 'crictl');
+  await writeFile(crictl, '#!/bin/sh\n[ "$1" = version ] && echo "RuntimeName: containerd"\n', { mode: 0o755 });
+  try {
+    assert.is((await detectRuntime({ root, crictlPath: crictl })).kind, 'crictl');
+  } finally {
+    await daemon.close();
+  }
+});
+
+docker('detectRuntime keeps docker when it runs no static pod and crictl does not answer either', async ({ root, socket }) => {
+  const daemon = await fakeDocker(socket, []);
+  try {
+    assert.is((await detectRuntime({ root, crictlPath: '/nonexistent/crictl' })).kind, 'docker');
   } finally {
     await daemon.close();
   }

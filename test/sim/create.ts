@@ -4,7 +4,7 @@
  * far is undone before the error is rethrown.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { get as httpsGet } from 'node:https';
 import { dirname, join, resolve } from 'node:path';
@@ -15,6 +15,7 @@ import { cleanUpSync, reapStaleClusters, trackCluster, type CleanupState } from 
 import { RunningSimCluster } from './cluster.js';
 import { issueEtcdCertificates } from './etcd-pki.js';
 import { DEFAULT_TUNING } from './etcd-unit.js';
+import { DOCKER_DATA_DIR, dockerAvailable, dockerSocketOf, renderDockerUnit, waitForDocker } from './docker.js';
 import { installMaster } from './install.js';
 import { freshKeys, pooledKeys } from './key-pool.js';
 import { issueKubeCas, issueKubeLeaves } from './kube-pki.js';
@@ -53,6 +54,10 @@ export async function createSimCluster(options: SimClusterOptions = {}): Promise
   const sshPort = options.sshPort ?? 2222;
   const log = options.log ?? (() => {});
   const facts = Array.from({ length: size }, (_, i) => describeMaster(dir, i + 1));
+  const docker = options.docker ?? false;
+  if (docker && !dockerAvailable()) {
+    throw new Error('createSimCluster: docker: true needs /usr/sbin/dockerd and /usr/bin/containerd (apt-get install docker.io)');
+  }
 
   await ensureSimPackages();
   await mkdir(root, { recursive: true });
@@ -72,14 +77,16 @@ export async function createSimCluster(options: SimClusterOptions = {}): Promise
     trackCluster(cleanup);
 
     await prepareFiles(dir, facts, options, sshPort, log);
+    if (docker) await Promise.all(facts.map((m) => installDocker(m)));
     await installNat(cleanup.natTable, facts);
-    const masters = await startMasters(dir, facts, cleanup, log);
+    const masters = await startMasters(dir, facts, cleanup, log, docker);
     const cluster = new RunningSimCluster(
       id, dir, masters, cleanup.natTable, sshPort, cleanup, log,
     );
 
-    await Promise.all(masters.map((m) => startServices(cluster, m, options.startEtcd ?? true)));
+    await Promise.all(masters.map((m) => startServices(cluster, m, options.startEtcd ?? true, docker)));
     await waitForPort(masters, sshPort);
+    if (docker) await Promise.all(masters.map((m) => waitForDocker(m.anchorPid, m.hostname)));
     if ((options.startEtcd ?? true) && options.expired === undefined) {
       await cluster.waitHealthy(options.healthTimeoutMs ?? 30_000);
     }
@@ -151,24 +158,33 @@ async function startMasters(
   facts: MasterFacts[],
   cleanup: CleanupState,
   log: (line: string) => void,
+  docker: boolean,
 ): Promise<SimMaster[]> {
-  await ensureMountPoints();
+  await ensureMountPoints(docker);
   const masters: SimMaster[] = [];
   for (const m of facts) {
-    const anchorPid = await startAnchor();
+    const anchorPid = await startAnchor({ pid: docker });
     cleanup.anchorPids.push(anchorPid);
     cleanup.namespaces.push(mountNamespaceOf(anchorPid) as string);
     trackCluster(cleanup);
-    await setUpMounts(anchorPid, m.dir, dir, m.hostname);
-    log(`[sim] [${m.hostname}] namespaces ready (anchor pid ${anchorPid}, ${m.ip})`);
-    masters.push({ ...m, anchorPid });
+    await setUpMounts(anchorPid, m.dir, dir, m.hostname, docker ? [DOCKER_DATA_DIR] : []);
+    log(`[sim] [${m.hostname}] namespaces ready (anchor pid ${anchorPid}, ${m.ip}${docker ? ', own PID namespace and dockerd' : ''})`);
+    masters.push({ ...m, anchorPid, ...(docker ? { dockerSocket: dockerSocketOf(anchorPid) } : {}) });
   }
   return masters;
 }
 
+/** A docker master's unit and data directory (see docker.ts). */
+async function installDocker(m: MasterFacts): Promise<void> {
+  await mkdir(join(m.dir, DOCKER_DATA_DIR), { recursive: true, mode: 0o710 });
+  const unit = join(m.dir, '/usr/lib/systemd/system/docker.service');
+  await writeFile(unit, renderDockerUnit(m));
+  await chmod(unit, 0o644);
+}
+
 /** Empty directories the bind mounts need on the host; nothing existing is changed. */
-async function ensureMountPoints(): Promise<void> {
-  for (const p of BOUND_DIRS) {
+async function ensureMountPoints(docker: boolean): Promise<void> {
+  for (const p of docker ? [...BOUND_DIRS, DOCKER_DATA_DIR] : BOUND_DIRS) {
     await mkdir(p, { recursive: true, mode: p === '/root/.ssh' ? 0o700 : 0o755 });
   }
   // sshd's privilege separation directory, as its Debian unit creates it.
@@ -179,8 +195,9 @@ async function startServices(
   cluster: RunningSimCluster,
   m: SimMaster,
   startEtcd: boolean,
+  docker: boolean,
 ): Promise<void> {
-  const units = startEtcd ? ['sshd', 'etcd'] : ['sshd'];
+  const units = [...(docker ? ['docker'] : []), 'sshd', ...(startEtcd ? ['etcd'] : [])];
   for (const argv of [['daemon-reload'], ['start', ...units]]) {
     const r = await cluster.systemctl(m, argv);
     if (r.exitCode !== 0) {

@@ -4,7 +4,7 @@
  * reachable at its 127.0.0.x address), its bind mounts, and commands run inside.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BOUND_DIRS, BOUND_FILES } from './layout.js';
 import { mustRun, runCommand, type CommandResult, type RunOptions } from './run.js';
@@ -22,13 +22,22 @@ export const MASTER_ENV = {
   ETCD_ROTATE_CONTAINERIZED: '0',
 };
 
-/** Starts an anchor process in new mount and UTS namespaces; resolves to its PID. */
-export async function startAnchor(): Promise<number> {
-  const child = spawn(
-    'unshare',
-    ['--mount', '--uts', '--propagation', 'private', '--', 'sleep', 'infinity'],
-    { detached: true, stdio: 'ignore', cwd: '/' },
-  );
+/**
+ * Starts an anchor process in new mount and UTS namespaces; resolves to its PID. With `pid`,
+ * also a new PID namespace whose PID 1 is the anchor (tini when installed, so orphans are
+ * reaped), with its own /proc: every command in the master must then enter it (`execInside`
+ * does, `nsenter --pid`).
+ */
+export async function startAnchor(options: { pid?: boolean } = {}): Promise<number> {
+  const init = existsSync('/usr/bin/tini') ? ['/usr/bin/tini', '--'] : [];
+  const flags = options.pid
+    ? ['--mount', '--uts', '--pid', '--fork', '--mount-proc', '--propagation', 'private', '--', ...init]
+    : ['--mount', '--uts', '--propagation', 'private', '--'];
+  const child = spawn('unshare', [...flags, 'sleep', 'infinity'], {
+    detached: true,
+    stdio: 'ignore',
+    cwd: '/',
+  });
   const pid = await new Promise<number>((resolve, reject) => {
     child.once('spawn', () => resolve(child.pid as number));
     child.once('error', (err) =>
@@ -43,10 +52,33 @@ export async function startAnchor(): Promise<number> {
     if (ns === null) {
       throw new Error(`the namespace anchor (pid ${pid}) exited at once; can this user unshare?`);
     }
-    if (ns !== own) return pid;
+    if (ns !== own) {
+      if (!options.pid) return pid;
+      const first = firstChild(pid);
+      if (first !== undefined) return first;
+    }
     await sleep(10);
   }
-  throw new Error(`the namespace anchor (pid ${pid}) did not enter a new mount namespace within 2 s`);
+  throw new Error(`the namespace anchor (pid ${pid}) did not enter its new namespaces within 2 s`);
+}
+
+/** The first child of `pid` (unshare --fork's PID 1 of the new namespace), if any yet. */
+function firstChild(pid: number): number | undefined {
+  try {
+    const first = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/)[0];
+    return first ? Number(first) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `pid` lives in a PID namespace other than this process's. */
+export function hasOwnPidNamespace(pid: number): boolean {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/pid`) !== readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return false;
+  }
 }
 
 /** The mount namespace of `pid` (`mnt:[...]`), or null when the process is gone. */
@@ -61,16 +93,24 @@ export function mountNamespaceOf(pid: number): string | null {
 /**
  * Bind-mounts the master's copies over the bound paths, hides the cluster's
  * directory (so a master cannot read another's files through it) and sets the
- * host name.
+ * host name. `extraDirs` are bound as well (a docker master's /var/lib/docker), and give the
+ * master its own /run.
  */
 export async function setUpMounts(
   anchorPid: number,
   masterDir: string,
   hideDir: string,
   hostname: string,
+  extraDirs: readonly string[] = [],
 ): Promise<void> {
   const inside = ['nsenter', '-t', String(anchorPid), '-m', '-u', '--'];
-  for (const target of [...BOUND_DIRS, ...BOUND_FILES]) {
+  if (extraDirs.length > 0) {
+    // A master with its own dockerd has its own /run (docker.sock, /run/docker): a tmpfs
+    // with the directories the shared /run provided.
+    await mustRun([...inside, 'mount', '-t', 'tmpfs', '-o', 'mode=0755', 'sim-run', '/run']);
+    await mustRun([...inside, 'mkdir', '-p', '/run/sim', '/run/sshd', '/run/lock']);
+  }
+  for (const target of [...BOUND_DIRS, ...extraDirs, ...BOUND_FILES]) {
     await mustRun([...inside, 'mount', '--bind', `${masterDir}${target}`, target]);
   }
   const tmpfs = ['mount', '-t', 'tmpfs', '-o', 'size=64k,mode=0755', 'sim-hidden', hideDir];
@@ -91,7 +131,8 @@ export async function execInside(
   opts: ExecOptions = {},
 ): Promise<CommandResult> {
   const cwd = opts.cwd ?? '/root';
-  const enter = ['nsenter', '-t', String(anchorPid), '-m', '-u', `--wd=${cwd}`, '--'];
+  const pid = hasOwnPidNamespace(anchorPid) ? ['-p'] : [];
+  const enter = ['nsenter', '-t', String(anchorPid), '-m', '-u', ...pid, `--wd=${cwd}`, '--'];
   return runCommand([...enter, ...argv], {
     ...opts,
     env: { ...MASTER_ENV, ...opts.env },

@@ -36,6 +36,11 @@ export interface SimClusterOptions {
    * `<root>/.keys` that is reused across clusters (never twice in one cluster).
    */
   freshKeys?: boolean;
+  /**
+   * Give every master its own PID namespace, /run and dockerd (vfs), for the container tests
+   * (see docker.ts); default false. Needs docker.io installed.
+   */
+  docker?: boolean;
   /** Start etcd on every master; default true. */
   startEtcd?: boolean;
   /** How long to wait for a healthy cluster; default 30 000 ms. */
@@ -50,6 +55,8 @@ export interface SimClusterOptions {
 export interface SimMaster extends MasterFacts {
   /** PID of the process holding the master's mount and UTS namespaces. */
   anchorPid: number;
+  /** With `docker`: the master's docker socket as the host reaches it. */
+  dockerSocket?: string;
 }
 
 /** A master, or its 1-based index. */

@@ -3,6 +3,7 @@ import { agentCommand } from './agent.js';
 import { backupsCommand } from './backups.js';
 import { checkCommand } from './check.js';
 import { discoverCommand } from './discover.js';
+import { restartApiserverCommand } from './restart-apiserver.js';
 import { rollbackCommand } from './rollback.js';
 import { rotateCommand } from './rotate.js';
 
@@ -13,5 +14,6 @@ export const COMMANDS: Command[] = [
   rollbackCommand,
   backupsCommand,
   discoverCommand,
+  restartApiserverCommand,
   agentCommand,
 ];
