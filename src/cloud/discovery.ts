@@ -50,7 +50,8 @@ export function describeMasterInstances(found: MasterInstances): string[] {
     ([name, i]) => `${name} is ${i.instanceId} (${i.name || 'unnamed'}, ${i.status || 'status unknown'})`,
   );
   if (found.others.length > 0) {
-    lines.push(`${found.others.length} other instance(s) of cluster ${found.clusterId} are no etcd member (workers): ${found.others.map((i) => i.instanceId).join(', ')}`);
+    const ids = found.others.map((i) => i.instanceId).join(', ');
+    lines.push(`${found.others.length} other instance(s) of cluster ${found.clusterId} are no etcd member (workers): ${ids}`);
   }
   return lines;
 }

@@ -79,7 +79,9 @@ export function createEcsApi(options: EcsApiOptions): EcsApi {
       let nextToken: string | undefined;
       do {
         const request = new ecs.DescribeInstancesRequest({ regionId: options.region, maxResults: 100 });
-        if ('clusterId' in filter) request.tag = [new ecs.DescribeInstancesRequestTag({ key: ACK_CLUSTER_TAG, value: filter.clusterId })];
+        if ('clusterId' in filter) {
+          request.tag = [new ecs.DescribeInstancesRequestTag({ key: ACK_CLUSTER_TAG, value: filter.clusterId })];
+        }
         else request.instanceIds = JSON.stringify(filter.instanceIds);
         if (nextToken) request.nextToken = nextToken;
         const api = await client();
@@ -121,7 +123,12 @@ export function createEcsApi(options: EcsApiOptions): EcsApi {
         where,
         () =>
           api.describeInvocationResults(
-            new ecs.DescribeInvocationResultsRequest({ regionId: options.region, invokeId, instanceId, contentEncoding: 'Base64' }),
+            new ecs.DescribeInvocationResultsRequest({
+              regionId: options.region,
+              invokeId,
+              instanceId,
+              contentEncoding: 'Base64',
+            }),
           ),
         retry,
       );
@@ -142,7 +149,10 @@ export function createEcsApi(options: EcsApiOptions): EcsApi {
       await callEcs(
         'StopInvocation',
         where,
-        () => api.stopInvocation(new ecs.StopInvocationRequest({ regionId: options.region, invokeId, instanceId: [instanceId] })),
+        () =>
+          api.stopInvocation(
+            new ecs.StopInvocationRequest({ regionId: options.region, invokeId, instanceId: [instanceId] }),
+          ),
         retry,
       );
     },

@@ -16,7 +16,9 @@ export interface MetadataClient {
  * A metadata client. It asks for a session token first (the hardened mode
  * some instances enforce) and carries on without one where there is none.
  */
-export function createMetadataClient(baseUrl = process.env['ETCD_ROTATE_METADATA_URL'] ?? METADATA_URL): MetadataClient {
+export function createMetadataClient(
+  baseUrl = process.env['ETCD_ROTATE_METADATA_URL'] ?? METADATA_URL,
+): MetadataClient {
   let token: { value: string; until: number } | undefined;
 
   async function sessionToken(): Promise<string | undefined> {

@@ -18,7 +18,10 @@ const MAX_LINE = 4096;
  * Reads one line from `socket`, leaving any bytes after it unread for the
  * next reader. Rejects on EOF, on a line longer than 4 KiB, or after `timeoutMs`.
  */
-export function readFirstLine(socket: NodeJS.ReadableStream & { unshift(chunk: Buffer): void }, timeoutMs: number): Promise<string> {
+export function readFirstLine(
+  socket: NodeJS.ReadableStream & { unshift(chunk: Buffer): void },
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let buffered = Buffer.alloc(0);
     const timer = setTimeout(() => finish(new Error(`no handshake line within ${timeoutMs / 1000} s`)), timeoutMs);

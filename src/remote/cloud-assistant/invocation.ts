@@ -3,7 +3,9 @@ import type { EcsApi, InvocationResult } from '../../cloud/ecs-api.js';
 import { PreflightError, messageOf } from '../../errors.js';
 
 /** Invocation states after which the command no longer runs. */
-const FINISHED = new Set(['Success', 'Failed', 'Stopped', 'Timeout', 'Error', 'Invalid', 'Aborted', 'Cancelled', 'Terminated']);
+const FINISHED = new Set([
+  'Success', 'Failed', 'Stopped', 'Timeout', 'Error', 'Invalid', 'Aborted', 'Cancelled', 'Terminated',
+]);
 
 /**
  * Polls an invocation until it finishes or `callbackMs` pass (then stops
@@ -49,7 +51,8 @@ export function watchInvocation(
 
 function endedEarly(where: string, result: InvocationResult): PreflightError {
   const exit = result.exitCode === undefined ? '' : ` with exit code ${result.exitCode}`;
-  const info = result.errorCode || result.errorInfo ? ` (${[result.errorCode, result.errorInfo].filter(Boolean).join(': ')})` : '';
+  const reasons = [result.errorCode, result.errorInfo].filter(Boolean);
+  const info = reasons.length > 0 ? ` (${reasons.join(': ')})` : '';
   return new PreflightError(
     `the agent on ${where} ended before calling back: invocation ${result.status}${exit}${info}${outputTail(result)}`,
     { remedy: 'fix what its output says (is --peer-command right there?), then run again; nothing was changed' },

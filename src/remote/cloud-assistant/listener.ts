@@ -46,7 +46,10 @@ export async function startCallbackListener(
   port: number,
   onRefused: (line: string) => void,
 ): Promise<CallbackListener> {
-  const ca = await issueCertificateAuthority({ commonName: 'etcd-rotate callback listener', validityMs: CERTIFICATE_VALIDITY_MS });
+  const ca = await issueCertificateAuthority({
+    commonName: 'etcd-rotate callback listener',
+    validityMs: CERTIFICATE_VALIDITY_MS,
+  });
   const fingerprint = `sha256:${new X509Certificate(ca.certPem).fingerprint256.replace(/:/g, '').toLowerCase()}`;
   const waiting = new Map<string, Waiting>();
 

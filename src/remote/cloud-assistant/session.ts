@@ -30,7 +30,11 @@ export class CallbackSession implements AgentSession {
     });
   }
 
-  call<M extends MethodName>(method: M, params: ParamsOf<M>, options: { timeoutMs?: number } = {}): Promise<ResultOf<M>> {
+  call<M extends MethodName>(
+    method: M,
+    params: ParamsOf<M>,
+    options: { timeoutMs?: number } = {},
+  ): Promise<ResultOf<M>> {
     return this.channel.call(method, params, options);
   }
 

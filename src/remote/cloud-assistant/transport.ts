@@ -56,14 +56,17 @@ export function cloudAssistantTransport(options: CloudAssistantOptions): PeerTra
     });
     for (const line of describeMasterInstances(found)) options.log(line);
 
-    const listener = await startCallbackListener(options.listen.address ?? context.local.ip, options.listen.port, (line) =>
+    const listenAddress = options.listen.address ?? context.local.ip;
+    const listener = await startCallbackListener(listenAddress, options.listen.port, (line) =>
       options.log(`refused a callback: ${line}`),
     );
     const timing = { callbackMs: options.callbackTimeoutMs ?? 120_000, pollMs: options.pollIntervalMs ?? 2_000 };
 
     return {
       remedyFor: (failures) => {
-        const own = failures.map((f) => (f instanceof OperatorError ? f.remedy : undefined)).filter((r) => r !== undefined);
+        const own = failures
+          .map((f) => (f instanceof OperatorError ? f.remedy : undefined))
+          .filter((r) => r !== undefined);
         const fallback = `check that Cloud Assistant runs on every master, that --peer-command starts etcd-rotate there, and that the masters can reach ${listener.url} (--listen)`;
         return own.length > 0 ? [...new Set(own)].join('; ') : fallback;
       },
