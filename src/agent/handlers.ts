@@ -3,17 +3,20 @@ import {
   acquireRunLock,
   appendJournal,
   appendRunLog,
+  copyDataDirectory,
   createBackup,
   createServiceManager,
   detectRuntime,
   isStaticPodComponent,
   readJournal,
   readRunFile,
+  removeRunFile,
   releaseRunLock,
   restoreBackup,
   writeFileAtomic,
   writeRunFile,
 } from '../host/index.js';
+import { discoverTopology } from '../cluster/index.js';
 import { UsageError } from '../errors.js';
 import { writeKubeconfigCredentials } from './kubeconfig-edit.js';
 import { inspectMaster } from './inspect.js';
@@ -52,6 +55,11 @@ export const HANDLERS: Handlers = {
     return { files: result.manifest.files.length, created: result.created };
   },
 
+  async backupData({ root }, { runId }) {
+    const { etcd } = await discoverTopology({ root });
+    return copyDataDirectory(root, runId, etcd.dataDir);
+  },
+
   async restore({ root }, { runId }) {
     const result = await restoreBackup(root, runId);
     return { files: result.restored.length };
@@ -73,6 +81,10 @@ export const HANDLERS: Handlers = {
   async saveRunState({ root }, { runId, name, contentBase64 }) {
     await writeRunFile(root, runId, name, Buffer.from(contentBase64, 'base64'));
     return { saved: true };
+  },
+
+  async removeRunState({ root }, { runId, name }) {
+    return { removed: await removeRunFile(root, runId, name) };
   },
 
   async loadRunState({ root }, { runId, name }) {
@@ -99,17 +111,21 @@ export const HANDLERS: Handlers = {
     return { active: await services.isActive(unit), elapsedMs: Date.now() - started };
   },
 
-  async restartStaticPod({ root, containerized }, { component, timeoutMs }) {
-    if (!isStaticPodComponent(component)) {
-      throw new UsageError(`${component} is not a control-plane static pod this tool restarts`);
+  async restartStaticPods({ root, containerized }, { components, timeoutMs }) {
+    const unknown = components.filter((c) => !isStaticPodComponent(c));
+    if (unknown.length > 0) {
+      throw new UsageError(`${unknown.join(', ')} is not a control-plane static pod this tool restarts`);
     }
-    const started = Date.now();
     const runtime = await detectRuntime({ root, containerized });
-    const restarted = await runtime.restartStaticPod(component, { timeoutMs });
-    const url = await healthUrl(root, component);
-    if (url) await waitForHealthz(component, url, Math.max(1_000, timeoutMs - (Date.now() - started)));
-    const result = { newId: restarted.newId, elapsedMs: Date.now() - started };
-    return restarted.oldId ? { ...result, oldId: restarted.oldId } : result;
+    return Promise.all(
+      components.filter(isStaticPodComponent).map(async (component) => {
+        const started = Date.now();
+        const restarted = await runtime.restartStaticPod(component, { timeoutMs });
+        const url = await healthUrl(root, component);
+        if (url) await waitForHealthz(component, url, Math.max(1_000, timeoutMs - (Date.now() - started)));
+        return { component, newId: restarted.newId, elapsedMs: Date.now() - started };
+      }),
+    );
   },
 };
 

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { readdir, readFile } from 'node:fs/promises';
-import { discoverTopology, hostPath, type Topology } from '../cluster/index.js';
+import { discoverTopology, listHostDirectory, readHostFile, type Topology } from '../cluster/index.js';
 import { readKubeconfigCredentials } from '../check/kubeconfig.js';
 import { freeBytes, listBackups, readFileState, readRunLock, STATE_DIR } from '../host/index.js';
 import type { FileSnapshot, Inspection, KubeconfigUserSnapshot } from './protocol.js';
@@ -67,7 +66,10 @@ async function snapshot(root: string, file: string, withContent: boolean): Promi
   const result: FileSnapshot = {
     path: file, exists: true, mode: state.mode, uid: state.uid, gid: state.gid, sha256: state.sha256,
   };
-  if (withContent) result.pem = await readFile(hostPath(root, file), 'latin1');
+  if (withContent) {
+    const pem = await readHostFile(root, file, 'certificate file');
+    if (pem !== undefined) result.pem = pem;
+  }
   return result;
 }
 
@@ -88,6 +90,6 @@ async function kubeconfigUsers(root: string): Promise<KubeconfigUserSnapshot[]> 
   return users;
 }
 
-async function listNames(root: string, dir: string): Promise<string[]> {
-  return readdir(hostPath(root, dir)).catch(() => [] as string[]);
+function listNames(root: string, dir: string): Promise<string[]> {
+  return listHostDirectory(root, dir, 'certificate directory');
 }

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { parseDocument, isSeq, isMap } from 'yaml';
-import { hostPath } from '../cluster/index.js';
-import { InputError, messageOf } from '../errors.js';
+import { readHostFile } from '../cluster/index.js';
+import { InputError } from '../errors.js';
 import { writeFileAtomic } from '../host/index.js';
 import type { KubeconfigWrite } from './protocol.js';
 
@@ -11,9 +10,12 @@ import type { KubeconfigWrite } from './protocol.js';
  * file as it was. The file keeps its owner and mode.
  */
 export async function writeKubeconfigCredentials(root: string, change: KubeconfigWrite): Promise<void> {
-  const text = await readFile(hostPath(root, change.path), 'utf8').catch((error: unknown) => {
-    throw new InputError(`cannot read kubeconfig ${change.path}: ${messageOf(error)}`, { cause: error });
-  });
+  const text = await readHostFile(root, change.path, 'kubeconfig');
+  if (text === undefined) {
+    throw new InputError(`kubeconfig ${change.path} is gone`, {
+      remedy: 'restore it from the run\'s backup, then run "etcd-rotate rotate --resume"',
+    });
+  }
   const document = parseDocument(text);
   const users = document.get('users');
   if (!isSeq(users)) throw new InputError(`kubeconfig ${change.path} has no users`);

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import https from 'node:https';
 import { parse } from 'yaml';
-import { hostPath } from '../cluster/index.js';
+import { readHostFile } from '../cluster/index.js';
 import { RunFailedError } from '../errors.js';
 
 const MANIFEST_DIR = '/etc/kubernetes/manifests';
@@ -17,7 +16,7 @@ const HEALTH: Record<string, { addressFlags: string[]; portFlag: string; default
 export async function healthUrl(root: string, component: string): Promise<string | undefined> {
   const spec = HEALTH[component];
   if (!spec) return undefined;
-  const text = await readFile(hostPath(root, `${MANIFEST_DIR}/${component}.yaml`), 'utf8').catch(() => undefined);
+  const text = await readHostFile(root, `${MANIFEST_DIR}/${component}.yaml`, `${component} manifest`);
   if (text === undefined) return undefined;
 
   const manifest = parse(text) as { spec?: { containers?: { command?: string[]; args?: string[] }[] } };

@@ -86,11 +86,15 @@ export interface AgentMethods {
   unlock: { params: { runId: string }; result: { released: boolean } };
   backup: { params: { runId: string; paths: string[] }; result: { files: number; created: boolean } };
   restore: { params: { runId: string }; result: { files: number } };
+  /** Copies the local member's data directory into the backup; the member must be stopped. */
+  backupData: { params: { runId: string }; result: { bytes: number; created: boolean } };
   write: {
     params: { files: FileWrite[]; kubeconfigs?: KubeconfigWrite[] };
     result: { written: string[] };
   };
   saveRunState: { params: { runId: string; name: string; contentBase64: string }; result: { saved: true } };
+  /** Removes a run file, for the plan once its run is finished (it holds private keys). */
+  removeRunState: { params: { runId: string; name: string }; result: { removed: boolean } };
   loadRunState: { params: { runId: string; name: string }; result: { contentBase64?: string } };
   journal: { params: { runId: string; event: Record<string, unknown> }; result: { appended: true } };
   /** Keys of the steps this master's journal lists as done. */
@@ -99,9 +103,10 @@ export interface AgentMethods {
     params: { action: 'stop' | 'start' | 'restart' | 'is-active'; unit: string };
     result: { active: boolean; elapsedMs: number };
   };
-  restartStaticPod: {
-    params: { component: string; timeoutMs: number };
-    result: { oldId?: string; newId: string; elapsedMs: number };
+  /** Restarts the given static pods at once and waits until each answers /healthz. */
+  restartStaticPods: {
+    params: { components: string[]; timeoutMs: number };
+    result: { component: string; newId: string; elapsedMs: number }[];
   };
 }
 

@@ -1,6 +1,5 @@
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { discoverTopology, hostPath, type Topology } from '../cluster/index.js';
+import { discoverTopology, listHostDirectory, type Topology } from '../cluster/index.js';
 import { InputError, OperatorError } from '../errors.js';
 import { assessCertificates } from './assess.js';
 import type { CheckReport } from './report.js';
@@ -60,7 +59,7 @@ function configuredDirs(topology: Topology | undefined): string[] {
 }
 
 async function listKubeconfigs(root: string): Promise<string[]> {
-  const names = await readdir(hostPath(root, KUBECONFIG_DIR)).catch(() => [] as string[]);
+  const names = await listHostDirectory(root, KUBECONFIG_DIR, 'Kubernetes configuration directory');
   return names
     .filter((name) => name.endsWith('.conf'))
     .sort()

@@ -1,7 +1,7 @@
 import { parse } from 'yaml';
 import path from 'node:path';
 import { InputError, messageOf } from '../errors.js';
-import { hostPath } from '../cluster/index.js';
+import { resolveHostPath } from '../cluster/index.js';
 import { stat } from 'node:fs/promises';
 import type { CertificateSource } from './sources.js';
 import { readText } from './sources.js';
@@ -25,7 +25,7 @@ export async function readKubeconfigCredentials(
   root: string,
   file: string,
 ): Promise<CertificateSource[]> {
-  const exists = await stat(hostPath(root, file)).then((s) => s.isFile(), () => false);
+  const exists = await stat(await resolveHostPath(root, file)).then((s) => s.isFile(), () => false);
   if (!exists) return [];
 
   const users = parseUsers(file, await readText(root, file));

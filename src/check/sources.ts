@@ -1,6 +1,6 @@
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { hostPath } from '../cluster/index.js';
+import { keyFileOf, resolveHostPath } from '../cluster/index.js';
 import { InputError, messageOf } from '../errors.js';
 import { readKubeconfigCredentials } from './kubeconfig.js';
 
@@ -34,7 +34,7 @@ export async function collectCertificateSources(
   const seen = new Set<string>();
 
   for (const dir of dirs) {
-    const real = await realpathOrUndefined(hostPath(root, dir));
+    const real = await realpathOrUndefined(await resolveHostPath(root, dir));
     if (real === undefined || seen.has(real)) continue;
     seen.add(real);
     sources.push(...(await readCertificateDir(root, dir)));
@@ -46,7 +46,7 @@ export async function collectCertificateSources(
 }
 
 async function readCertificateDir(root: string, dir: string): Promise<CertificateSource[]> {
-  const entries = await readdir(hostPath(root, dir), { withFileTypes: true }).catch((error) => {
+  const entries = await readdir(await resolveHostPath(root, dir), { withFileTypes: true }).catch((error) => {
     throw new InputError(`cannot list certificate directory ${dir}: ${messageOf(error)}`, {
       remedy: 'run as root on a master, or point --root at the host filesystem',
       cause: error,
@@ -57,15 +57,15 @@ async function readCertificateDir(root: string, dir: string): Promise<Certificat
   for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
     if (NOT_CERTIFICATES.test(entry.name)) continue;
     const file = path.posix.join(dir, entry.name);
-    if (!(await isRegularFile(hostPath(root, file)))) continue;
+    if (!(await isRegularFile(await resolveHostPath(root, file)))) continue;
 
     const pem = await readText(root, file);
     const looksLikeCertificate = pem.includes('-----BEGIN CERTIFICATE-----');
     if (!looksLikeCertificate && !CERTIFICATE_NAMES.test(entry.name)) continue;
 
     const source: CertificateSource = { path: file, kind: 'file', pem };
-    const keyPath = keyPathFor(file);
-    if (keyPath && (await isRegularFile(hostPath(root, keyPath)))) {
+    const keyPath = keyFileOf(file);
+    if (await isRegularFile(await resolveHostPath(root, keyPath))) {
       source.keyPath = keyPath;
       source.keyPem = await readText(root, keyPath);
     }
@@ -74,17 +74,11 @@ async function readCertificateDir(root: string, dir: string): Promise<Certificat
   return sources;
 }
 
-/** The conventional key file of a certificate: `x.pem` has `x-key.pem`, `x.crt` has `x.key`. */
-export function keyPathFor(certificatePath: string): string | undefined {
-  if (certificatePath.endsWith('.pem')) return certificatePath.replace(/\.pem$/, '-key.pem');
-  if (certificatePath.endsWith('.crt')) return certificatePath.replace(/\.crt$/, '.key');
-  return undefined;
-}
-
 /** Reads a host file as text, with an operator-readable error. */
 export async function readText(root: string, file: string): Promise<string> {
   try {
-    return await readFile(hostPath(root, file), 'latin1');
+    // latin1 keeps every byte, so DER given where PEM belongs is recognised as such.
+    return await readFile(await resolveHostPath(root, file), 'latin1');
   } catch (error) {
     throw new InputError(`cannot read ${file}: ${messageOf(error)}`, {
       remedy: 'run as root on a master, or point --root at the host filesystem',

@@ -63,8 +63,12 @@ function normalise(
       remedy: 'give it once',
     });
   }
-  if (spec.strings?.includes(name) && value === '' && spec.defaults?.[name] === undefined) {
-    return undefined;
+  // minimist leaves a flag that was not given undefined, and gives '' to one given without a
+  // value: `rollback --from-backup` with the run id forgotten must not roll back another way.
+  if (spec.strings?.includes(name) && value === '') {
+    throw new UsageError(`flag --${name} of "etcd-rotate ${command}" needs a value`, {
+      remedy: `run "etcd-rotate ${command} --help"`,
+    });
   }
   return value;
 }

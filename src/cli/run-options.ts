@@ -2,9 +2,9 @@ import { createInterface } from 'node:readline/promises';
 import { containerPeers } from '../container/peer-transport.js';
 import { detectContainer } from '../host/index.js';
 import { DEFAULT_VALIDITY, parseValidity } from '../pki/index.js';
-import { DEFAULT_SSH_OPTIONS } from '../remote/ssh-options.js';
+import { checkSshOptions, DEFAULT_SSH_OPTIONS } from '../remote/ssh-options.js';
 import { createEtcdAccess } from '../rotation/etcd-access.js';
-import { formatEvent } from '../rotation/events.js';
+import { formatEvent, formatEventForTerminal } from '../rotation/events.js';
 import type { RunOptions } from '../rotation/coordinator.js';
 import { booleanFlag, integerFlag, listFlag, stringFlag, type FlagSpec, type ParsedArgs } from './args.js';
 import type { CommandIo } from './command.js';
@@ -42,6 +42,7 @@ export async function runOptions(args: ParsedArgs, io: CommandIo, command: strin
   if (port !== undefined) ssh.port = port;
   const identity = stringFlag(args, 'ssh-identity');
   if (identity) ssh.identity = identity;
+  checkSshOptions(ssh);
 
   const started = Date.now();
   let interrupted = false;
@@ -79,7 +80,10 @@ export async function runOptions(args: ParsedArgs, io: CommandIo, command: strin
     skipKubernetes: booleanFlag(args, 'skip-kubernetes'),
     command,
     cluster: createEtcdAccess(),
-    emit: (event) => io.stdout.write(formatEvent(event, Date.now() - started) + '\n'),
+    emit: (event) => {
+      const format = (io.stdout as { isTTY?: boolean }).isTTY ? formatEventForTerminal : formatEvent;
+      io.stdout.write(format(event, Date.now() - started) + '\n');
+    },
     print: (text) => io.stdout.write(text),
     confirm: (question) => confirm(question, io),
     interrupted: () => interrupted,

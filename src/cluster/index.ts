@@ -41,3 +41,4 @@ export { loadUnit, UNIT_DIRECTORIES, type LoadedUnit, type UnitFile } from './un
 export { parseUnitFile, type UnitAssignment } from './unit-syntax.js';
 export { splitUnitWords, UnitSyntaxError } from './unit-words.js';
 export { ETCD_UNIT_NAME, readEtcdUnit } from './unit.js';
+export { keyFileOf } from './key-files.js';

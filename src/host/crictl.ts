@@ -98,7 +98,12 @@ export function createCrictlRuntime(options: CrictlOptions = {}): CrictlRuntime 
     async restartStaticPod(component, restart: RestartOptions) {
       const started = Date.now();
       const old = await running(component);
-      if (old === undefined) throw notFound(component, argv);
+      if (old === undefined) {
+        // kubelet may be between two starts of it; the one it starts now reads the new files.
+        const meanwhile = await pollUntil(() => running(component), { timeoutMs: restart.timeoutMs, pollMs: restart.pollMs });
+        if (meanwhile === undefined) throw notFound(component, argv);
+        return { oldId: undefined, newId: meanwhile.id, elapsedMs: Date.now() - started };
+      }
 
       const grace = String(STOP_GRACE_SECONDS);
       await crictl(['stop', '--timeout', grace, old.id], `stop the ${component} container ${old.id}`);

@@ -45,7 +45,12 @@ export function createDockerRuntime(docker: Docker, where: string): ContainerRun
     async restartStaticPod(component, options: RestartOptions) {
       const started = Date.now();
       const old = await running(component);
-      if (old === undefined) throw notFound(component, where);
+      if (old === undefined) {
+        // kubelet may be between two starts of it; the one it starts now reads the new files.
+        const meanwhile = await pollUntil(() => running(component), { timeoutMs: options.timeoutMs, pollMs: options.pollMs });
+        if (meanwhile === undefined) throw notFound(component, where);
+        return { oldId: undefined, newId: meanwhile.id, elapsedMs: Date.now() - started };
+      }
 
       await call(`restart the ${component} container ${old.id}`, where, () =>
         docker.getContainer(old.id).restart({ t: STOP_GRACE_SECONDS }),

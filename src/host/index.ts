@@ -24,3 +24,4 @@ export * from './run-files.js';
 export * from './runtime.js';
 export * from './services.js';
 export * from './state-dir.js';
+export * from './backup-data.js';

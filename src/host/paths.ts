@@ -16,12 +16,15 @@ import path from 'node:path';
 /** Linux gives up after 40 links in one lookup; so do we. */
 const MAX_LINKS = 40;
 
-/** Joins `root` and the absolute host path `hostPath`: ("/host", "/etc/x") is "/host/etc/x". */
+/**
+ * Joins `root` and the absolute host path: ("/host", "/etc/x") is "/host/etc/x". ".." in the
+ * host path stops at the host's "/", so the result never leaves the root.
+ */
 export function hostPath(root: string, absolutePath: string): string {
   if (!path.posix.isAbsolute(absolutePath)) {
     throw new TypeError(`a host path must be absolute, received "${absolutePath}"`);
   }
-  return path.posix.join(root, absolutePath);
+  return path.posix.join(root, path.posix.normalize(absolutePath));
 }
 
 /** Names a host path for messages: the host's own path, plus the root when it is not "/". */

@@ -9,7 +9,7 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { InputError, RunFailedError } from '../errors.js';
 import { ensureDirectory } from './directories.js';
 import { describeFailure, errnoOf } from './failures.js';
-import { writeFileAtomic } from './files.js';
+import { removeFile, writeFileAtomic } from './files.js';
 import { describeHostPath, hostPath, resolveHostPath } from './paths.js';
 import { checkFileName, runHostDir } from './state-dir.js';
 
@@ -60,6 +60,12 @@ export async function readRunFile(
       cause: error,
     });
   }
+}
+
+/** Removes the run file `name` of `runId`; false when there was none. */
+export async function removeRunFile(root: string, runId: string, name: string): Promise<boolean> {
+  checkFileName(name, 'a run file name');
+  return removeFile(root, `${runHostDir(runId)}/${name}`);
 }
 
 /**

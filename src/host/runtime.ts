@@ -43,8 +43,11 @@ export interface RestartOptions {
 
 /** What a static pod restart did. */
 export interface RestartResult {
-  /** The container that was running before. */
-  oldId: string;
+  /**
+   * The container that was running before; none when kubelet was between two
+   * starts of it (back-off) and the one it started meanwhile already read the new files.
+   */
+  oldId: string | undefined;
   /** The container running now; the same id when docker restarted it in place. */
   newId: string;
   elapsedMs: number;

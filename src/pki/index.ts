@@ -13,6 +13,7 @@ export {
   exportPrivateKeyPem,
   keyMatchesCertificate,
   parsePrivateKey,
+  prefetchRsaKeys,
 } from './keys.js';
 export type { KeyUsage } from './oids.js';
 export {

@@ -66,8 +66,28 @@ export function parsePrivateKey(text: string | Buffer, source: string): KeyObjec
   }
 }
 
-/** Generates an RSA key pair off the main thread; several calls run in parallel. */
-export async function generateRsaKey(): Promise<KeyObject> {
+/** Keys started early by `prefetchRsaKeys`, handed out before new ones are made. */
+const prefetched: Promise<KeyObject>[] = [];
+
+/**
+ * Starts generating `count` RSA keys now, for a run that knows it will need
+ * them while it still waits for something else (the SSH agents of the peers).
+ * A key handed out is used once; keys never asked for are dropped with the process.
+ */
+export function prefetchRsaKeys(count: number): void {
+  for (let i = 0; i < count; i++) {
+    const key = newRsaKey();
+    key.catch(() => undefined); // a failure surfaces when the key is asked for
+    prefetched.push(key);
+  }
+}
+
+/** Generates an RSA key pair off the main thread (or takes a prefetched one); several calls run in parallel. */
+export function generateRsaKey(): Promise<KeyObject> {
+  return prefetched.shift() ?? newRsaKey();
+}
+
+async function newRsaKey(): Promise<KeyObject> {
   const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: RSA_KEY_BITS });
   return privateKey;
 }

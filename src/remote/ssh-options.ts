@@ -26,15 +26,7 @@ const FIXED = ['BatchMode=yes', 'ForwardAgent=no', 'ForwardX11=no', 'ClearAllFor
  * operator passes another StrictHostKeyChecking value with --ssh-option.
  */
 export function buildSshArgv(host: string, remoteCommand: string, ssh: SshOptions): string[] {
-  for (const option of ssh.options) {
-    const name = option.split('=')[0]?.trim().toLowerCase() ?? '';
-    if (!/^[a-z0-9]+=.+/i.test(option)) {
-      throw new UsageError(`--ssh-option takes Name=value, got "${option}"`);
-    }
-    if (FIXED.some((f) => f.split('=')[0]!.toLowerCase() === name)) {
-      throw new UsageError(`--ssh-option ${option} is not allowed: the tool needs ${FIXED.join(', ')}`);
-    }
-  }
+  checkSshOptions(ssh);
   const overridesHostKeyCheck = ssh.options.some((o) => /^stricthostkeychecking=/i.test(o));
 
   const argv = ['-T', '-p', String(ssh.port), '-l', ssh.user];
@@ -49,4 +41,17 @@ export function buildSshArgv(host: string, remoteCommand: string, ssh: SshOption
   for (const option of ssh.options) argv.push('-o', option);
   argv.push(host, '--', remoteCommand);
   return argv;
+}
+
+/** Refuses extra options that are malformed or would undo the fixed ones (a UsageError, before any change). */
+export function checkSshOptions(ssh: SshOptions): void {
+  for (const option of ssh.options) {
+    const name = option.split('=')[0]?.trim().toLowerCase() ?? '';
+    if (!/^[a-z0-9]+=.+/i.test(option)) {
+      throw new UsageError(`--ssh-option takes Name=value, got "${option}"`);
+    }
+    if (FIXED.some((f) => f.split('=')[0]!.toLowerCase() === name)) {
+      throw new UsageError(`--ssh-option ${option} is not allowed: the tool needs ${FIXED.join(', ')}`);
+    }
+  }
 }

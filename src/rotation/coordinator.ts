@@ -3,11 +3,13 @@ import { ExitCode, OperatorError, UsageError } from '../errors.js';
 import { readRunFile, readRunLock } from '../host/index.js';
 import type { AgentSession } from '../remote/session.js';
 import type { ClusterAccess } from './cluster-access.js';
-import { describePlan } from './describe.js';
+import { describePlan, summarizeRun } from './describe.js';
 import { formatEvent, type EventSink } from './events.js';
 import { executePlan } from './execute.js';
 import { closeAll, connectMasters, type ConnectedCluster, type Reach } from './masters.js';
 import { buildPlan } from './plan/index.js';
+import { expectedNewKeys } from './plan/key-count.js';
+import { prefetchRsaKeys } from '../pki/index.js';
 import { plannedMasters } from './plan/context.js';
 import { preflight } from './preflight.js';
 import { createProgressJournal } from './progress.js';
@@ -39,7 +41,10 @@ export interface RunOptions extends Reach {
 
 /** Rotates every etcd and control-plane certificate of the cluster (or resets it for `rollback`). */
 export async function rotate(options: RunOptions, forced?: Scenario): Promise<number> {
-  const connected = await connectMasters(options);
+  // Key generation dominates planning: start it while the peers' agents come up.
+  const connected = await connectMasters(options, {
+    onLocalInspected: (local) => prefetchRsaKeys(expectedNewKeys(local, options.skipKubernetes)),
+  });
   try {
     const local = connected.masters.find((m) => m.name === connected.localName)!;
     const secrets = await readLocalSecrets(options.root, local.layout);
@@ -121,7 +126,9 @@ async function carryOut(connected: ConnectedCluster, plan: RotationPlan, options
   const started = Date.now();
   // Every master keeps the whole run's log; a master that cannot take a line
   // does not stop the run (its steps fail on their own if it is gone).
+  const warnings: string[] = [];
   const emit: EventSink = (event) => {
+    if (event.kind === 'warn') warnings.push(`${event.host ? `${event.host}: ` : ''}${event.message}`);
     options.emit(event);
     const record = { ...event, kind: `event-${event.kind}`, line: formatEvent(event, Date.now() - started) };
     for (const session of connected.sessions.values()) {
@@ -140,9 +147,13 @@ async function carryOut(connected: ConnectedCluster, plan: RotationPlan, options
   await Promise.all(
     [...connected.sessions.values()].map(async (s) => {
       await s.call('journal', { runId: plan.runId, event: { kind: 'run-finished' } });
+      // The plan holds every new private key and the old client key; done, it has no use left.
+      await s.call('removeRunState', { runId: plan.runId, name: PLAN_FILE });
       await s.call('unlock', { runId: plan.runId });
     }),
   );
+  emit({ kind: 'info', message: summarizeRun(plan) });
+  for (const warning of warnings) options.emit({ kind: 'warn', message: `during the run: ${warning}` });
   emit({ kind: 'info', message: SUCCESS_LINE });
   return ExitCode.ok;
 }

@@ -32,6 +32,8 @@ function describeStep(step: Step): string {
       return `${step.host}: archive ${step.paths.length} files`;
     case 'snapshot':
       return `${step.host}: etcd snapshot`;
+    case 'backup-data':
+      return `${step.host}: copy the etcd data directory into the backup (members stopped)`;
     case 'write': {
       const kubeconfigs = (step.kubeconfigs ?? []).map((k) => `${path.posix.basename(k.path)}(${k.user})`);
       return `${step.host}: write ${files([...step.files.map((f) => f.path)])}${kubeconfigs.length ? `; kubeconfigs ${kubeconfigs.join(', ')}` : ''}`;
@@ -46,8 +48,8 @@ function describeStep(step: Step): string {
       return `start etcd on ${step.hosts.join(', ')}`;
     case 'wait-quorum':
       return 'wait until every member is healthy with a leader';
-    case 'restart-pod':
-      return `${step.host}: restart ${step.component} and wait for /healthz`;
+    case 'restart-pods':
+      return `${step.host}: restart ${step.components.join(' and ')} and wait for /healthz`;
     case 'restart-kubelet':
       return `${step.host}: restart kubelet`;
     case 'restore':
@@ -67,4 +69,20 @@ function files(paths: string[]): string {
     byDir.set(dir, [...(byDir.get(dir) ?? []), path.posix.basename(p)]);
   }
   return [...byDir].map(([dir, names]) => (names.length === 1 ? `${dir}/${names[0]}` : `${dir}/{${names.join(',')}}`)).join(' ');
+}
+
+/** What a finished run did, in one line, and where its backups and log are. */
+export function summarizeRun(plan: RotationPlan): string {
+  const steps = plan.phases.flatMap((p) => p.steps);
+  const written = (s: Step) =>
+    s.kind === 'write' ? s.files.length + (s.kubeconfigs?.length ?? 0) : s.kind === 'restart-etcd' ? s.files.length : 0;
+  const files = steps.reduce((n, s) => n + written(s), 0);
+  const together = steps.some((s) => s.kind === 'start-etcd-all') ? plan.masters.length : 0;
+  const etcdRestarts = steps.filter((s) => s.kind === 'restart-etcd').length + together;
+  const podRestarts = steps.reduce((n, s) => n + (s.kind === 'restart-pods' ? s.components.length : s.kind === 'restart-kubelet' ? 1 : 0), 0);
+  return (
+    `run ${plan.runId}: ${files} file writes on ${plan.masters.length} masters, ${etcdRestarts} etcd restarts, ` +
+    `${podRestarts} control-plane restarts; backups in /var/lib/etcd-rotate/backups/${plan.runId}/ and the log in ` +
+    `/var/lib/etcd-rotate/runs/${plan.runId}/run.log on every master`
+  );
 }

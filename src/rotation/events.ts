@@ -9,6 +9,16 @@ export type RunEvent =
 /** Receives events; the CLI prints them, the journal keeps them. */
 export type EventSink = (event: RunEvent) => void;
 
+/** ANSI styles for a terminal; plain text everywhere else (logs, pipes, journals). */
+const STYLES = { phase: '\x1b[1m', warn: '\x1b[33m', done: '\x1b[32m', reset: '\x1b[0m' };
+
+/** `formatEvent`, bold phases, yellow warnings and green results, for a terminal. */
+export function formatEventForTerminal(event: RunEvent, elapsedMs: number): string {
+  const line = formatEvent(event, elapsedMs);
+  const style = event.kind === 'phase' ? STYLES.phase : event.kind === 'warn' ? STYLES.warn : event.kind === 'info' ? STYLES.done : '';
+  return style ? `${style}${line}${STYLES.reset}` : line;
+}
+
 /**
  * One plain line per event, with the time since the run started, the phase
  * and the master: `[  3.2s] [trust-both] [127.0.0.12-name-2] etcd restarted`.

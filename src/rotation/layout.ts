@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Inspection } from '../agent/protocol.js';
+import { keyFileOf } from '../cluster/index.js';
 import type { Member } from '../cluster/types.js';
 import { PreflightError } from '../errors.js';
 
@@ -46,7 +47,7 @@ export function masterLayout(inspection: Inspection): MasterLayout {
   }
 
   const caKey = (caFile: string) => {
-    const key = siblingKey(caFile);
+    const key = keyFileOf(caFile);
     return exists(key) ? key : undefined;
   };
   const peerDir = path.posix.dirname(etcd.tls.peerCertFile);
@@ -71,19 +72,13 @@ export function masterLayout(inspection: Inspection): MasterLayout {
   if (etcd.tls.clientCertFile && etcd.tls.clientKeyFile) {
     layout.serverAsClient = { cert: etcd.tls.clientCertFile, key: etcd.tls.clientKeyFile };
   }
-  if (exists(clientCert) && exists(siblingKey(clientCert))) {
-    layout.client = { cert: clientCert, key: siblingKey(clientCert) };
+  if (exists(clientCert) && exists(keyFileOf(clientCert))) {
+    layout.client = { cert: clientCert, key: keyFileOf(clientCert) };
   }
   if (apiserver) {
     layout.apiserver = { ca: apiserver.caFile, client: { cert: apiserver.certFile, key: apiserver.keyFile } };
   }
   return layout;
-}
-
-/** `ca.pem` keeps its key in `ca-key.pem`, `ca.crt` in `ca.key`. */
-export function siblingKey(certFile: string): string {
-  if (certFile.endsWith('.crt')) return certFile.replace(/\.crt$/, '.key');
-  return certFile.replace(/(\.pem)?$/, '-key.pem');
 }
 
 function withKey(cert: string, key: string | undefined): { cert: string; key?: string } {
@@ -99,7 +94,7 @@ function kubernetesFiles(inspection: Inspection): MasterLayout['kubernetes'] {
   const leaves: PairPaths[] = [];
   for (const cert of inPki) {
     if (/(^|\/)(ca|front-proxy-ca)\.crt$/.test(cert.path)) cas.push(cert.path);
-    else if (keys.has(siblingKey(cert.path))) leaves.push({ cert: cert.path, key: siblingKey(cert.path) });
+    else if (keys.has(keyFileOf(cert.path))) leaves.push({ cert: cert.path, key: keyFileOf(cert.path) });
   }
   return { cas, leaves };
 }

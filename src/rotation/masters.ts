@@ -1,4 +1,5 @@
 import { inspectMaster } from '../agent/inspect.js';
+import type { Inspection } from '../agent/protocol.js';
 import { PreflightError, messageOf } from '../errors.js';
 import { openLocalSession } from '../remote/local-session.js';
 import type { AgentSession } from '../remote/session.js';
@@ -28,8 +29,12 @@ export interface ConnectedCluster {
  * member through the run's transport (all at once) and inspects them all. Any master that cannot
  * be reached stops the run here, before anything changed.
  */
-export async function connectMasters(reach: Reach): Promise<ConnectedCluster> {
+export async function connectMasters(
+  reach: Reach,
+  hooks: { onLocalInspected?: (local: Inspection) => void } = {},
+): Promise<ConnectedCluster> {
   const local = await inspectMaster(reach.root, reach.containerized);
+  hooks.onLocalInspected?.(local);
   const localName = local.topology.etcd.localName;
   const sessions = new Map<string, AgentSession>([
     [localName, openLocalSession(localName, { root: reach.root, containerized: reach.containerized })],

@@ -53,9 +53,8 @@ function restorePlan(
   const controlPlane: Step[] = masters.flatMap((m): Step[] =>
     m.layout.apiserver
       ? [
-          { kind: 'restart-pod', host: m.name, component: 'kube-apiserver' },
-          { kind: 'restart-pod', host: m.name, component: 'kube-controller-manager' },
-          { kind: 'restart-pod', host: m.name, component: 'kube-scheduler' },
+          { kind: 'restart-pods', host: m.name, components: ['kube-apiserver'] },
+          { kind: 'restart-pods', host: m.name, components: ['kube-controller-manager', 'kube-scheduler'] },
           { kind: 'restart-kubelet', host: m.name },
         ]
       : [],

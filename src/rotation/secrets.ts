@@ -1,6 +1,5 @@
-import { readFile } from 'node:fs/promises';
-import { hostPath } from '../cluster/index.js';
-import { InputError, messageOf } from '../errors.js';
+import { readHostFile } from '../cluster/index.js';
+import { InputError } from '../errors.js';
 import { keyMatchesCertificate, parseCertificates, parsePrivateKey, type IssuedPair } from '../pki/index.js';
 import type { MasterLayout } from './layout.js';
 import type { LocalSecrets } from './plan/index.js';
@@ -51,11 +50,6 @@ async function readCaPair(root: string, certPath: string, keyPath: string | unde
   return { certPem: cert.pem, keyPem, source: certPath };
 }
 
-async function readText(root: string, file: string): Promise<string | undefined> {
-  try {
-    return await readFile(hostPath(root, file), 'latin1');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`cannot read ${file}: ${messageOf(error)}`, { remedy: 'run as root on a master', cause: error });
-  }
+function readText(root: string, file: string): Promise<string | undefined> {
+  return readHostFile(root, file, 'certificate or key file');
 }

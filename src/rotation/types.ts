@@ -32,6 +32,8 @@ export interface ServedExpectation {
 export type Step =
   | { kind: 'backup'; host: string; paths: string[] }
   | { kind: 'snapshot'; host: string }
+  /** A copy of the member's data directory, taken while every member is stopped. */
+  | { kind: 'backup-data'; host: string }
   | { kind: 'write'; host: string; files: FileWrite[]; kubeconfigs?: KubeconfigWrite[]; why: string }
   | {
       kind: 'restart-etcd';
@@ -45,7 +47,8 @@ export type Step =
   | { kind: 'stop-etcd-all'; hosts: string[] }
   | { kind: 'start-etcd-all'; hosts: string[] }
   | { kind: 'wait-quorum' }
-  | { kind: 'restart-pod'; host: string; component: string }
+  /** Static pods of one master restarted at once, each gated on its own /healthz. */
+  | { kind: 'restart-pods'; host: string; components: string[] }
   | { kind: 'restart-kubelet'; host: string }
   | { kind: 'restore'; host: string }
   | { kind: 'verify-old-client-rejected' }

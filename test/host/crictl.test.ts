@@ -86,6 +86,19 @@ crictl('restartStaticPod says which runtime it asked when no container runs', as
   assert.match((error as RunFailedError).remedy ?? '', '/etc/kubernetes/manifests/kube-scheduler.yaml');
 });
 
+crictl('restartStaticPod takes the container kubelet starts while none runs, without stopping it', async ({ state, program }) => {
+  const runtime = createCrictlRuntime({ crictlPath: program });
+  // kubelet is between two starts (back-off): nothing runs now, one runs 0.2 s later.
+  setTimeout(() => void writeFile(path.join(state, 'kube-scheduler'), 'sched2\n'), 200);
+
+  const result = await runtime.restartStaticPod('kube-scheduler', { timeoutMs: 5000, pollMs: 50 });
+
+  assert.is(result.oldId, undefined);
+  assert.is(result.newId, 'sched2');
+  const log = await readFile(path.join(state, 'log'), 'utf8');
+  assert.not.match(log, /\tstop\t/, 'a container started after the new files were written is not stopped');
+});
+
 crictl('restartStaticPod gives up when kubelet does not start the component again', async ({ state, program }) => {
   await writeFile(path.join(state, 'kube-controller-manager'), 'kcm1\n');
   const runtime = createCrictlRuntime({ crictlPath: program });

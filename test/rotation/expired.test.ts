@@ -66,5 +66,15 @@ for (const { expired, title, plan } of cases) {
     }
   });
 
+  if (expired === 'all') {
+    test('copies the coordinator\'s etcd data directory into the backup before restarting everything', async (ctx) => {
+      const { readdir } = await import('node:fs/promises');
+      const backups = ctx.cluster.hostPath(1, '/var/lib/etcd-rotate/backups');
+      const [run] = await readdir(backups);
+      const copy = await readdir(`${backups}/${run}/etcd-data`);
+      assert.ok(copy.includes('member'), `etcd-data holds ${copy.join(', ')}`);
+    });
+  }
+
   test.run();
 }

@@ -83,6 +83,21 @@ for (const size of [3, 5]) {
     await rm(dir, { recursive: true });
   });
 
+  test('leaves private backups and no copy of the plan\'s keys behind', async (ctx) => {
+    const { readdir, stat } = await import('node:fs/promises');
+    for (const m of ctx.cluster.masters) {
+      const backups = ctx.cluster.hostPath(m, '/var/lib/etcd-rotate/backups');
+      for (const run of await readdir(backups)) {
+        assert.is((await stat(`${backups}/${run}`)).mode & 0o777, 0o700, `${m.hostname} backup ${run}`);
+      }
+      const runs = ctx.cluster.hostPath(m, '/var/lib/etcd-rotate/runs');
+      for (const run of await readdir(runs)) {
+        assert.not.ok((await readdir(`${runs}/${run}`)).includes('plan.json'), `${m.hostname} still holds the plan of ${run}`);
+        assert.ok((await readdir(`${runs}/${run}`)).includes('run.log'), `${m.hostname} has the run's log`);
+      }
+    }
+  });
+
   test('keeps key files owned by etcd and private', async (ctx) => {
     for (const m of ctx.cluster.masters) await assertEtcdKeysPrivate(ctx.cluster, m);
   });

@@ -34,7 +34,7 @@ ${ROOT_HELP}`,
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const healthy = url ? `, ${url} ok` : '';
     io.stdout.write(
-      `kube-apiserver restarted through ${runtime.kind}: container ${restarted.oldId.slice(0, 12)} -> ${restarted.newId.slice(0, 12)} in ${seconds} s${healthy}\n`,
+      `kube-apiserver restarted through ${runtime.kind}: container ${restarted.oldId?.slice(0, 12) ?? '(none running)'} -> ${restarted.newId.slice(0, 12)} in ${seconds} s${healthy}\n`,
     );
     return ExitCode.ok;
   },

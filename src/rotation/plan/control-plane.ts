@@ -21,10 +21,11 @@ export function controlPlaneSteps(
     if (files.length > 0 || kubeconfigs.length > 0) {
       steps.push({ kind: 'write', host: m.name, files, kubeconfigs, why: 'new control-plane credentials' });
     }
-    if (m.layout.apiserver) steps.push({ kind: 'restart-pod', host: m.name, component: 'kube-apiserver' });
-    for (const component of k8s?.components ?? []) {
-      steps.push(component === 'kubelet' ? { kind: 'restart-kubelet', host: m.name } : { kind: 'restart-pod', host: m.name, component });
-    }
+    // kube-apiserver first (the others talk to it), then the others of this master at once, kubelet last.
+    if (m.layout.apiserver) steps.push({ kind: 'restart-pods', host: m.name, components: ['kube-apiserver'] });
+    const pods = (k8s?.components ?? []).filter((c) => c !== 'kubelet');
+    if (pods.length > 0) steps.push({ kind: 'restart-pods', host: m.name, components: pods });
+    if (k8s?.components.includes('kubelet')) steps.push({ kind: 'restart-kubelet', host: m.name });
     return steps;
   });
 }

@@ -82,7 +82,7 @@ function recover(input: PlanInput): Phase {
   }));
   steps.push({ kind: 'wait-quorum' }, { kind: 'snapshot', host: input.coordinator });
   for (const m of input.masters) {
-    if (m.layout.apiserver) steps.push({ kind: 'restart-pod', host: m.name, component: 'kube-apiserver' });
+    if (m.layout.apiserver) steps.push({ kind: 'restart-pods', host: m.name, components: ['kube-apiserver'] });
   }
   return { name: 'recover', title: 'expired leaves renewed under the current CAs', identity: 'current', steps };
 }

@@ -35,7 +35,7 @@ export function planOnlinePhases(
     const ca = bundle(pemAt(m, m.layout.apiserver.ca), set.ca.certPem);
     return [
       { kind: 'write', host: m.name, files: [certWrite(m.layout.apiserver.ca, ca)], why: 'kube-apiserver trusts both etcd CAs' },
-      { kind: 'restart-pod', host: m.name, component: 'kube-apiserver' },
+      { kind: 'restart-pods', host: m.name, components: ['kube-apiserver'] },
     ];
   });
 

@@ -20,6 +20,8 @@ export function planResetPhases(
   const hosts = input.masters.map((m) => m.name);
   const reset: Step[] = [
     { kind: 'stop-etcd-all', hosts },
+    // The cluster cannot serve a snapshot now; its data is kept as files instead.
+    { kind: 'backup-data', host: input.coordinator },
     ...input.masters.map((m): Step => ({
       kind: 'write',
       host: m.name,

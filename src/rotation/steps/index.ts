@@ -20,6 +20,11 @@ export async function runStep(ctx: StepContext, step: Step): Promise<void> {
     }
     case 'snapshot':
       return takeSnapshot(ctx, step.host);
+    case 'backup-data': {
+      const result = await sessionOf(ctx, step.host).call('backupData', { runId: ctx.plan.runId }, { timeoutMs: 30 * 60_000 });
+      report(ctx, step.host, `etcd data directory copied into the backup (${result.bytes} bytes${result.created ? '' : ', kept from the first attempt'})`);
+      return;
+    }
     case 'write': {
       const params = step.kubeconfigs?.length ? { files: step.files, kubeconfigs: step.kubeconfigs } : { files: step.files };
       const result = await sessionOf(ctx, step.host).call('write', params);
@@ -36,13 +41,14 @@ export async function runStep(ctx: StepContext, step: Step): Promise<void> {
       return controlAll(ctx, step.hosts, 'start');
     case 'wait-quorum':
       return waitQuorum(ctx);
-    case 'restart-pod': {
-      const result = await sessionOf(ctx, step.host).call(
-        'restartStaticPod',
-        { component: step.component, timeoutMs: POD_TIMEOUT_MS },
+    case 'restart-pods': {
+      const results = await sessionOf(ctx, step.host).call(
+        'restartStaticPods',
+        { components: step.components, timeoutMs: POD_TIMEOUT_MS },
         { timeoutMs: POD_TIMEOUT_MS + 10_000 },
       );
-      report(ctx, step.host, `${step.component} restarted and healthy in ${seconds(result.elapsedMs)}`);
+      const each = results.map((r) => `${r.component} in ${seconds(r.elapsedMs)}`).join(', ');
+      report(ctx, step.host, `restarted and healthy: ${each}`);
       return;
     }
     case 'restart-kubelet': {
