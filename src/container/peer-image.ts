@@ -6,6 +6,7 @@
 
 import type Docker from 'dockerode';
 import { execa } from 'execa';
+import { pipeline } from 'node:stream/promises';
 
 import { PreflightError } from '../errors.js';
 import { buildSshArgv, type SshOptions } from '../remote/ssh-options.js';
@@ -28,11 +29,8 @@ export async function ensurePeerImage(
   docker: Docker,
   log: (line: string) => void,
 ): Promise<PeerImageOutcome> {
-  const run = (command: string, input?: NodeJS.ReadableStream) =>
-    execa('ssh', buildSshArgv(peer.address, command, ssh), {
-      reject: false,
-      ...(input ? { stdin: input as never } : { stdin: 'ignore' as const }),
-    });
+  const run = (command: string) =>
+    execa('ssh', buildSshArgv(peer.address, command, ssh), { reject: false, stdin: 'ignore' });
 
   if ((await run(`docker image inspect --format '{{.Id}}' ${image.id}`)).exitCode === 0) return 'present';
 
@@ -43,7 +41,10 @@ export async function ensurePeerImage(
 
   log(`streaming image ${image.id} over SSH (docker save | docker load)`);
   const archive = await docker.getImage(image.id).get();
-  const loaded = await run('docker load', archive);
+  const load = execa('ssh', buildSshArgv(peer.address, 'docker load', ssh), { reject: false, stdin: 'pipe' });
+  // The archive goes through ssh's stdin; a failed load ends the pipe early, which load reports.
+  const piped = pipeline(archive, load.stdin!).catch((error: Error) => error);
+  const [loaded] = await Promise.all([load, piped]);
   const check = await run(`docker image inspect --format '{{.Id}}' ${image.id}`);
   if (loaded.exitCode !== 0 || check.exitCode !== 0) {
     const said = `${loaded.stderr}`.trim().split('\n').pop() || `exit code ${loaded.exitCode}`;

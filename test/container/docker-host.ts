@@ -58,6 +58,8 @@ export async function mustRun(argv: string[], timeoutMs = 120_000): Promise<stri
 /** A docker registry (Debian's docker-registry) on a loopback address; docker trusts it over HTTP. */
 export interface LocalRegistry {
   address: string;
+  /** Throws, with how it ended and what it said, when the registry is no longer running. */
+  assertRunning(): void;
   stop(): Promise<void>;
 }
 
@@ -86,12 +88,18 @@ export async function startRegistry(address = '127.0.0.1:5055'): Promise<LocalRe
     if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the registry on ${address} did not start: ${stderr}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+  let ended = '';
+  child.once('exit', (code, signal) => (ended = signal ? `killed by ${signal}` : `exited with ${code}`));
   return {
     address,
+    assertRunning() {
+      if (ended) throw new Error(`the registry on ${address} ${ended}: ${stderr.trim().slice(-500)}`);
+    },
     async stop() {
-      if (child.exitCode === null) {
+      if (!ended) {
+        const closed = new Promise((resolve) => child.once('close', resolve));
         child.kill('SIGKILL');
-        await new Promise((resolve) => child.once('close', resolve));
+        await closed;
       }
       await rm(dir, { recursive: true, force: true });
     },

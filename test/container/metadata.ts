@@ -28,6 +28,10 @@ export async function startMetadata(
   const { port } = server.address() as { port: number };
   return {
     url: `http://${host}:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -26,12 +26,14 @@
  * - Type= is ignored: every unit is treated as Type=simple. There is no
  *   sd_notify, so `start` returns once the process has been spawned, never
  *   after it reports readiness; forking services are not tracked.
- * - No cgroups: "the unit's processes" means the main process's process group.
+ * - No cgroups: "the unit's processes" means the main process's process group. Run from a
+ *   container's cgroup, it moves itself to PID 1's first (see cgroup.cjs).
  * - No resource limits (LimitNOFILE= and friends), no sandboxing options,
  *   no ExecStartPost/ExecReload/ExecStopPost, and only the %n %N %p %i %H %% specifiers.
  * - enable/disable change nothing; is-enabled reads [Install] only.
  * - Exit statuses of dead processes are not known (nobody waits for them).
  */
+const { leaveContainerCgroup } = require('./cgroup.cjs');
 const { EXIT, Exit } = require('./common.cjs');
 const { requireUnit, signalGroup, start, stop } = require('./actions.cjs');
 const { catUnit, show, status } = require('./report.cjs');
@@ -162,6 +164,7 @@ async function main(argv) {
 
 /** Runs the command line and exits with systemctl's code. */
 function run(argv = process.argv.slice(2)) {
+  leaveContainerCgroup();
   main(argv).then(
     (code) => process.exit(code),
     (err) => {
