@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { ExitCode, OperatorError, UsageError } from '../errors.js';
 import { readRunFile, readRunLock } from '../host/index.js';
+import { prefetchRsaKeys } from '../pki/index.js';
 import type { AgentSession } from '../remote/session.js';
 import type { ClusterAccess } from './cluster-access.js';
 import { describePlan, summarizeRun } from './describe.js';
 import { formatEvent, type EventSink } from './events.js';
 import { executePlan } from './execute.js';
 import { closeAll, connectMasters, type ConnectedCluster, type Reach } from './masters.js';
-import { buildPlan } from './plan/index.js';
+import { buildPlan, currentIdentity } from './plan/index.js';
 import { expectedNewKeys } from './plan/key-count.js';
-import { prefetchRsaKeys } from '../pki/index.js';
 import { plannedMasters } from './plan/context.js';
 import { preflight } from './preflight.js';
 import { createProgressJournal } from './progress.js';
@@ -52,6 +52,16 @@ export async function rotate(options: RunOptions, forced?: Scenario): Promise<nu
       ? { scenario: forced, reasons: ['rollback: a new, consistent set replaces whatever the masters hold now'] }
       : chooseScenario(connected.masters, secrets, { now: new Date(), forceExpired: options.forceExpired });
 
+    const abandoned = forced ? unfinishedRun(connected) : undefined;
+    await preflight({
+      masters: connected.masters,
+      planned: plannedMasters(connected.masters),
+      scenario: choice.scenario,
+      cluster: options.cluster,
+      identity: currentIdentity({ masters: connected.masters, secrets, validityMs: options.validityMs }),
+      ...(abandoned ? { resuming: abandoned } : {}),
+    });
+
     const runId = newRunId();
     const { plan, warnings } = await buildPlan({
       runId,
@@ -62,16 +72,6 @@ export async function rotate(options: RunOptions, forced?: Scenario): Promise<nu
       masters: connected.masters,
       secrets,
       skipKubernetes: options.skipKubernetes,
-    });
-
-    const abandoned = forced ? unfinishedRun(connected) : undefined;
-    await preflight({
-      masters: connected.masters,
-      planned: plannedMasters(connected.masters),
-      scenario: choice.scenario,
-      cluster: options.cluster,
-      identity: plan.identities.current,
-      ...(abandoned ? { resuming: abandoned } : {}),
     });
 
     return await confirmAndRun(connected, plan, { reasons: choice.reasons, warnings }, options, abandoned);

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { createSimCluster, type SimCluster } from '../sim/index.js';
 import { runCli } from '../support/cli.js';
 import { certificateFiles } from '../support/expiry.js';
+import { loud } from '../support/hooks.js';
 
 interface Ctx {
   cluster: SimCluster;
@@ -15,10 +16,10 @@ interface Ctx {
 
 const test = suite<Ctx>('check on a master laid out by the vendor\'s installer');
 
-test.before(async (ctx) => {
+test.before(loud(async (ctx) => {
   ctx.cluster = await createSimCluster({ size: 3, startEtcd: false });
   ctx.root = ctx.cluster.master(1).dir;
-});
+}));
 test.after(async (ctx) => ctx.cluster?.teardown());
 
 function opensslEndDate(file: string): string {
@@ -71,10 +72,10 @@ test('exits 1 when something expires within --warn-days', async (ctx) => {
 
 const bad = suite<Ctx & { copy: string }>('check refuses bad input with one clear line');
 
-bad.before(async (ctx) => {
+bad.before(loud(async (ctx) => {
   ctx.cluster = await createSimCluster({ size: 3, startEtcd: false });
   ctx.root = ctx.cluster.master(1).dir;
-});
+}));
 bad.after(async (ctx) => ctx.cluster?.teardown());
 bad.before.each(async (ctx) => {
   ctx.copy = await mkdtemp(path.join(tmpdir(), 'etcd-rotate-check-'));

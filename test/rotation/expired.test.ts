@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { createSimCluster, replaceEtcdCertificates, type SimCluster } from '../sim/index.js';
 import { assertEtcdKeysPrivate, assertExpiryAtLeast } from '../support/assertions.js';
 import { runTool } from '../support/tool.js';
+import { loud } from '../support/hooks.js';
 
 const SUCCESS = 'etcd CA and certs have successfully rotated!';
 const KEYS = 25;
@@ -21,7 +22,7 @@ const cases = [
 for (const { expired, title, plan } of cases) {
   const test = suite<Ctx>(title);
 
-  test.before(async (ctx) => {
+  test.before(loud(async (ctx) => {
     ctx.cluster = await createSimCluster({ size: 3 });
     const c = ctx.cluster;
     for (let i = 0; i < KEYS; i++) {
@@ -37,7 +38,7 @@ for (const { expired, title, plan } of cases) {
     ctx.seconds = (Date.now() - started) / 1000;
     ctx.output = result.stdout + result.stderr;
     assert.is(result.exitCode, 0, ctx.output);
-  });
+  }));
   test.after(async (ctx) => ctx.cluster?.teardown());
 
   test('detects the expiry and picks the right plan', (ctx) => {

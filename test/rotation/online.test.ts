@@ -4,6 +4,7 @@ import { createSimCluster, type SimCluster } from '../sim/index.js';
 import { assertEtcdKeysPrivate, assertExpiryAtLeast, readMasterFile } from '../support/assertions.js';
 import { runTool } from '../support/tool.js';
 import { startWriter, type WriterReport } from '../support/writer.js';
+import { loud } from '../support/hooks.js';
 
 const SUCCESS = 'etcd CA and certs have successfully rotated!';
 
@@ -12,7 +13,7 @@ for (const size of [3, 5]) {
     `rotate on ${size} healthy masters`,
   );
 
-  test.before(async (ctx) => {
+  test.before(loud(async (ctx) => {
     ctx.cluster = await createSimCluster({ size });
     const c = ctx.cluster;
     ctx.before = {
@@ -33,7 +34,7 @@ for (const size of [3, 5]) {
     ctx.writes = await writer.stop();
     ctx.output = result.stdout + result.stderr;
     assert.is(result.exitCode, 0, ctx.output);
-  });
+  }));
 
   test.after(async (ctx) => {
     await ctx.cluster?.teardown();

@@ -4,12 +4,13 @@ import * as assert from 'uvu/assert';
 import { createSimCluster, type SimCluster } from '../sim/index.js';
 import { fileDigests } from '../support/files.js';
 import { runTool, startTool } from '../support/tool.js';
+import { loud } from '../support/hooks.js';
 
 const test = suite<{ cluster: SimCluster }>('preflight');
 
-test.before(async (ctx) => {
+test.before(loud(async (ctx) => {
   ctx.cluster = await createSimCluster({ size: 3 });
-});
+}));
 test.after(async (ctx) => ctx.cluster?.teardown());
 
 async function state(cluster: SimCluster): Promise<string> {

@@ -4,15 +4,16 @@ import { createSimCluster, type SimCluster } from '../sim/index.js';
 import { assertExpiryAtLeast } from '../support/assertions.js';
 import { fileDigests } from '../support/files.js';
 import { runTool, startTool } from '../support/tool.js';
+import { loud } from '../support/hooks.js';
 
 const SUCCESS = 'etcd CA and certs have successfully rotated!';
 
 const test = suite<{ cluster: SimCluster }>('a run killed in the middle of the leaf phase');
 
-test.before(async (ctx) => {
+test.before(loud(async (ctx) => {
   ctx.cluster = await createSimCluster({ size: 3 });
   await ctx.cluster.etcdctl(1, ['put', '/data/kept', 'yes']);
-});
+}));
 test.after(async (ctx) => ctx.cluster?.teardown());
 
 test('blocks a second run, then continues with --resume to one consistent generation', async (ctx) => {

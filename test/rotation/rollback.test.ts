@@ -4,6 +4,7 @@ import { createSimCluster, type SimCluster } from '../sim/index.js';
 import { assertExpiryAtLeast } from '../support/assertions.js';
 import { fileDigests } from '../support/files.js';
 import { runTool } from '../support/tool.js';
+import { loud } from '../support/hooks.js';
 
 const SUCCESS = 'etcd CA and certs have successfully rotated!';
 
@@ -13,11 +14,11 @@ interface Ctx {
 
 const test = suite<Ctx>('rollback');
 
-test.before(async (ctx) => {
+test.before(loud(async (ctx) => {
   ctx.cluster = await createSimCluster({ size: 3 });
   const put = await ctx.cluster.etcdctl(1, ['put', '/data/kept', 'yes']);
   assert.is(put.exitCode, 0, put.stderr);
-});
+}));
 test.after(async (ctx) => ctx.cluster?.teardown());
 
 async function healthyWithData(cluster: SimCluster): Promise<void> {

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { createSimCluster, type SimCluster } from '../sim/index.js';
 import { runTool } from '../support/tool.js';
+import { loud } from '../support/hooks.js';
 
 /**
  * A full rotation while every process's argv and environment is sampled from
@@ -14,7 +15,7 @@ import { runTool } from '../support/tool.js';
  */
 const test = suite<{ cluster: SimCluster; seen: Set<string>; output: string }>('private keys during a rotation');
 
-test.before(async (ctx) => {
+test.before(loud(async (ctx) => {
   ctx.cluster = await createSimCluster({ size: 3 });
   ctx.seen = new Set();
   // Short synchronous passes: asynchronous reads of every /proc entry would fill libuv's
@@ -24,7 +25,7 @@ test.before(async (ctx) => {
   clearInterval(sampler);
   ctx.output = result.stdout + result.stderr;
   assert.is(result.exitCode, 0, ctx.output);
-});
+}));
 test.after(async (ctx) => ctx.cluster?.teardown());
 
 test('no process argv or environment, log, journal or output carries key material', async (ctx) => {

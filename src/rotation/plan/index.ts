@@ -34,15 +34,12 @@ export async function buildPlan(input: PlanInput): Promise<PlanResult> {
   const verify: Step[] = online ? [{ kind: 'verify-old-client-rejected' }, { kind: 'verify-final' }] : [{ kind: 'verify-final' }];
   phases.push({ name: 'verify', title: 'every member healthy and serving the new certificates', identity: 'new', steps: verify });
 
-  const allCas = bundle(
-    ...input.masters.flatMap((m) => [
-      m.inspection.certificates.find((c) => c.path === m.layout.clientCa.cert)?.pem ?? '',
-    ]),
-    set.ca.certPem,
-  );
+  // During the run a member may present a certificate of either CA, whichever identity the tool uses.
+  const current = currentIdentity(input);
+  const caPem = bundle(current.caPem, set.ca.certPem);
   const identities: Record<'current' | 'new', EtcdIdentity> = {
-    current: { caPem: allCas, ...currentClient(input) },
-    new: { caPem: allCas, certPem: set.client.certPem, keyPem: set.client.keyPem },
+    current: { ...current, caPem },
+    new: { caPem, certPem: set.client.certPem, keyPem: set.client.keyPem },
   };
 
   const plan: RotationPlan = {
@@ -87,8 +84,16 @@ function recover(input: PlanInput): Phase {
   return { name: 'recover', title: 'expired leaves renewed under the current CAs', identity: 'current', steps };
 }
 
-/** The client identity the tool uses before the new CA is trusted; re-signed when it has expired. */
-function currentClient(input: PlanInput): { certPem: string; keyPem: string } {
+/**
+ * How the tool talks to etcd before the new CA is trusted: the client pair of
+ * this master (re-signed in memory when it has expired) and every master's CA.
+ */
+export function currentIdentity(input: Pick<PlanInput, 'masters' | 'secrets' | 'validityMs'>): EtcdIdentity {
+  const caPem = bundle(...input.masters.map((m) => m.inspection.certificates.find((c) => c.path === m.layout.clientCa.cert)?.pem ?? ''));
+  return { caPem, ...currentClient(input) };
+}
+
+function currentClient(input: Pick<PlanInput, 'secrets' | 'validityMs'>): { certPem: string; keyPem: string } {
   const { client, clientCa } = input.secrets;
   const cert = parseCertificates(client.certPem, 'the etcd client certificate')[0]!;
   if (cert.notAfter.getTime() > Date.now() || !clientCa) return client;
