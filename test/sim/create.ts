@@ -239,7 +239,8 @@ function healthz(url: string): Promise<string> {
 /** Fails early, with the address, when something already listens where a master will. */
 async function checkPortsFree(facts: MasterFacts[], sshPort: number): Promise<void> {
   for (const m of facts) {
-    for (const port of [CLIENT_PORT, PEER_PORT, sshPort]) {
+    // The control-plane stand-ins' ports too: a process left by a killed run fails here, clearly.
+    for (const port of [CLIENT_PORT, PEER_PORT, sshPort, 6443, 10257, 10259]) {
       await new Promise<void>((resolveFree, reject) => {
         const srv = createServer();
         srv.once('error', (err: NodeJS.ErrnoException) =>

@@ -152,15 +152,23 @@ export function processesInNamespace(ns: string): number[] {
 
 /** Sends SIGKILL to every process in `ns`; returns how many were signalled. */
 export function killNamespace(ns: string): number {
-  const pids = processesInNamespace(ns);
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  // A supervisor (the kubelet stand-in) can start a child between the listing and its own
+  // death, so list and kill again until nothing is left (bounded: a few rounds suffice).
+  let killed = 0;
+  for (let round = 0; round < 20; round++) {
+    const pids = processesInNamespace(ns);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed += 1;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
     }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
   }
-  return pids.length;
+  return killed;
 }
 
 /** True when some process in `ns` sees a mount whose mount point is `mountPoint`. */
