@@ -61,7 +61,8 @@ export async function createSimCluster(options: SimClusterOptions = {}): Promise
 
   await ensureSimPackages();
   await mkdir(root, { recursive: true });
-  await acquireSimLock(dir, options.lockTimeoutMs ?? 300_000);
+  // Several suites run at once on a developer machine wait their turn; SIM_LOCK_WAIT_MS stretches it.
+  await acquireSimLock(dir, options.lockTimeoutMs ?? (Number(process.env.SIM_LOCK_WAIT_MS) || 300_000));
   for (const reaped of reapStaleClusters(root)) {
     log(`[sim] cleaned up ${reaped}, left by a run that died`);
   }
