@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the uvu suites under test/ (or the folders given) through tsx and ends
-// with the plain "N passed, N failed" line. Usage: node test/run.mjs [dir ...]
+// with the plain "N passed, N failed" line. Usage: node test/run.mjs [dir or file ...]
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -26,11 +26,15 @@ if (failedRuns > 0 && failed === 0) failed = failedRuns;
 process.stdout.write(`\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exitCode = failed > 0 || failedRuns > 0 ? 1 : 0;
 
-function runUvu(dir) {
+function runUvu(target) {
+  // A single file runs as its folder with a pattern naming only it.
+  const file = target.endsWith('.test.ts');
+  const dir = file ? path.dirname(target) : target;
+  const pattern = file ? `^${path.basename(target).replace(/\./g, '\\.')}$` : '\\.test\\.ts$';
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(repo, 'node_modules/uvu/bin.js'), dir, '\\.test\\.ts$'],
+      ['--import', 'tsx', path.join(repo, 'node_modules/uvu/bin.js'), dir, pattern],
       { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } },
     );
     let text = '';
