@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { containerPeers } from '../container/peer-transport.js';
+import { pullFirstCommand } from '../container/pull-first.js';
 import { detectContainer } from '../host/index.js';
 import { DEFAULT_VALIDITY, parseValidity } from '../pki/index.js';
 import { checkSshOptions, DEFAULT_SSH_OPTIONS } from '../remote/ssh-options.js';
@@ -55,14 +56,15 @@ export async function runOptions(args: ParsedArgs, io: CommandIo, command: strin
 
   const root = stringFlag(args, 'root') ?? '/';
   const containerized = await detectContainer();
-  // In a container (the wrapper scripts), the peers run the same image unless told otherwise.
+  // In a container (the wrapper scripts), the peers run the same image unless told otherwise:
+  // over SSH it is put on each peer first; over Cloud Assistant the peer pulls it itself.
   const explicitPeerCommand = stringFlag(args, 'peer-command');
-  const sameImage =
-    containerized && explicitPeerCommand === undefined && (stringFlag(args, 'transport') ?? 'ssh') === 'ssh'
-      ? await containerPeers({ root, ssh })
-      : undefined;
+  const overSsh = (stringFlag(args, 'transport') ?? 'ssh') === 'ssh';
+  const sameImage = containerized && explicitPeerCommand === undefined ? await containerPeers({ root, ssh }) : undefined;
+  const imagePeerCommand =
+    sameImage && (overSsh ? sameImage.peerCommand : pullFirstCommand(sameImage.image, sameImage.peerCommand));
   const transport = transportFromFlags(args, {
-    peerCommand: explicitPeerCommand ?? sameImage?.peerCommand ?? 'etcd-rotate',
+    peerCommand: explicitPeerCommand ?? imagePeerCommand ?? 'etcd-rotate',
     root,
     ssh,
     log: (line) => io.stderr.write(`[cloud] ${line}\n`),
@@ -70,7 +72,7 @@ export async function runOptions(args: ParsedArgs, io: CommandIo, command: strin
   return {
     root,
     containerized,
-    transport: sameImage ? sameImage.withImage(transport) : transport,
+    transport: sameImage && overSsh ? sameImage.withImage(transport) : transport,
     onPeerLog: (host, line) => io.stderr.write(`[${host}] ${line}\n`),
     validity,
     validityMs,

@@ -10,13 +10,15 @@ import Docker from 'dockerode';
 import { hostPath } from '../host/paths.js';
 import type { SshOptions } from '../remote/ssh-options.js';
 import type { PeerTransport, PeerTransportFactory } from '../remote/transport.js';
-import { findOwnImage } from './own-image.js';
+import { findOwnImage, type OwnImage } from './own-image.js';
 import { containerPeerCommand } from './peer-command.js';
 import { ensurePeerImage } from './peer-image.js';
 import { privilegeFlags } from './privilege.js';
 
 /** How the peers run the coordinator's image. */
 export interface ContainerPeers {
+  /** The image the peers run. */
+  image: OwnImage;
   /** `sh -c '... docker run ... <image id> "$@"'`, for the transport's peer command. */
   peerCommand: string;
   /** The SSH transport, with the image put on each peer before its agent starts. */
@@ -38,6 +40,7 @@ export async function containerPeers(options: {
   if (image === undefined) return undefined;
 
   return {
+    image,
     peerCommand: containerPeerCommand(image.id, privilegeFlags(env)),
     withImage: (inner) => async (context) => {
       const transport = await inner(context);
