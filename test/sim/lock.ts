@@ -4,7 +4,7 @@
  * The lock is a file created exclusively; a lock whose owner process has died
  * is taken over.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** Where the machine-wide lock lives. */
@@ -23,6 +23,15 @@ function readOwner(): LockOwner | null {
   }
 }
 
+/** How long ago the lock file was last written; 0 when it is gone. */
+function lockAgeMs(): number {
+  try {
+    return Date.now() - statSync(LOCK_PATH).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -36,31 +45,53 @@ function alive(pid: number): boolean {
 export async function acquireSimLock(dir: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    try {
-      const fd = openSync(LOCK_PATH, 'wx', 0o644);
-      writeSync(fd, JSON.stringify({ pid: process.pid, dir } satisfies LockOwner));
-      closeSync(fd);
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    if (tryLock(dir)) {
+      // A waiter that saw the previous owner dead may have removed the lock just after we took
+      // it over; if what is there now is not ours, keep waiting.
+      await sleep(200);
+      const now = readOwner();
+      if (now?.pid === process.pid && now.dir === dir) return;
+      continue;
     }
     const owner = readOwner();
-    if (owner === null || !alive(owner.pid)) {
+    // An owner creates the file before it writes itself into it: an unreadable lock is only
+    // stale once it has stayed so for a while.
+    if ((owner === null && lockAgeMs() > 5_000) || (owner !== null && !alive(owner.pid))) {
       rmSync(LOCK_PATH, { force: true });
       continue;
     }
-    if (owner.pid === process.pid) {
+    if (owner?.pid === process.pid) {
       throw new Error(
         `this process already runs a simulated cluster (${owner.dir}); tear it down before creating another`,
       );
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `another simulated cluster (${owner.dir}, pid ${owner.pid}) holds ${LOCK_PATH}; ` +
+        `another simulated cluster (${owner?.dir}, pid ${owner?.pid}) holds ${LOCK_PATH}; ` +
           `waited ${timeoutMs} ms. Let it finish, or end that process.`,
       );
     }
     await sleep(500);
+  }
+}
+
+/**
+ * Creates the lock with its content in one step (a link of a file already written), so a
+ * waiter never reads a half-written lock and takes it for a stale one.
+ */
+function tryLock(dir: string): boolean {
+  const draft = `${LOCK_PATH}.${process.pid}`;
+  const fd = openSync(draft, 'w', 0o644);
+  writeSync(fd, JSON.stringify({ pid: process.pid, dir } satisfies LockOwner));
+  closeSync(fd);
+  try {
+    linkSync(draft, LOCK_PATH);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return false;
+  } finally {
+    rmSync(draft, { force: true });
   }
 }
 
