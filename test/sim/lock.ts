@@ -23,15 +23,6 @@ function readOwner(): LockOwner | null {
   }
 }
 
-/** How long ago the lock file was last written; 0 when it is gone. */
-function lockAgeMs(): number {
-  try {
-    return Date.now() - statSync(LOCK_PATH).mtimeMs;
-  } catch {
-    return 0;
-  }
-}
-
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -54,20 +45,18 @@ export async function acquireSimLock(dir: string, timeoutMs: number): Promise<vo
       continue;
     }
     const owner = readOwner();
-    // An owner creates the file before it writes itself into it: an unreadable lock is only
-    // stale once it has stayed so for a while.
-    if ((owner === null && lockAgeMs() > 5_000) || (owner !== null && !alive(owner.pid))) {
+    if (owner === null || !alive(owner.pid)) {
       rmSync(LOCK_PATH, { force: true });
       continue;
     }
-    if (owner?.pid === process.pid) {
+    if (owner.pid === process.pid) {
       throw new Error(
         `this process already runs a simulated cluster (${owner.dir}); tear it down before creating another`,
       );
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `another simulated cluster (${owner?.dir}, pid ${owner?.pid}) holds ${LOCK_PATH}; ` +
+        `another simulated cluster (${owner.dir}, pid ${owner.pid}) holds ${LOCK_PATH}; ` +
           `waited ${timeoutMs} ms. Let it finish, or end that process.`,
       );
     }
