@@ -31,6 +31,8 @@ export function scriptBlock(catalogue, wrapper) {
     `ER_TAG=${quote(catalogue.tag)}`,
     `ER_DIGEST=${quote(catalogue.digest)}`,
     `ER_HOST_ROOT=${quote(catalogue.run.hostRoot)}`,
+    `ER_ENTRYPOINT=(${catalogue.run.entrypoint.map(quote).join(' ')})`,
+    `ER_CONTAINERD_NAMESPACE=${quote(catalogue.run.containerdNamespace)}`,
     `ER_REGIONS=${quote(regions.map(([name]) => name).join(' '))}`,
     `ER_MOUNTS=(${mounts.join(' ')})`,
     '',

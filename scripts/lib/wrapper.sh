@@ -2,9 +2,15 @@
 # carries its own copy (operators copy single files), inlined by images/generate.mjs together
 # with the image catalogue; edit this file, not the copies.
 #
-# Environment, for tests and unusual hosts:
+# The image runs with docker when its daemon answers, else with containerd's ctr (in the
+# namespace kubelet uses, so crictl sees the image too).
+#
+# Environment, for tests and unusual hosts (all passed on to the container and its peers):
 #   ETCD_ROTATE_METADATA_URL            the metadata service (default http://100.100.100.200)
-#   ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS  replaces --privileged (passed on to the peers too)
+#   ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS  replaces --privileged for docker run
+#   ETCD_ROTATE_CTR_PRIVILEGE_FLAGS     replaces --privileged for ctr run
+#   ETCD_ROTATE_CONTAINERD_ADDRESS      containerd's socket (default /run/containerd/containerd.sock)
+#   ETCD_ROTATE_CTR_PULL_FLAGS          extra flags of ctr images pull (e.g. --plain-http)
 
 er_fail() {
   echo "$ER_SCRIPT: $*" >&2
@@ -50,14 +56,68 @@ er_metadata_region() {
   printf '%s\n' "$region"
 }
 
-# Fails unless docker is installed and its daemon answers.
-er_check_docker() {
+# The last line of a command's output, on one line, for messages.
+er_last_line() {
+  printf '%s' "$1" | tail -n 1
+}
+
+# Sets er_runtime to docker when docker's daemon answers, else to containerd when ctr reaches
+# containerd; fails saying what each one answered otherwise.
+er_pick_runtime() {
+  local docker_state ctr_state answer
   if ! command -v docker >/dev/null 2>&1; then
-    er_fail "docker is not installed on $(hostname) (not found in PATH=$PATH); this wrapper runs etcd-rotate through docker: install docker, or run etcd-rotate directly; nothing was changed"
+    docker_state=missing
+  elif answer=$(docker version --format '{{.Server.Version}}' 2>&1); then
+    er_runtime=docker
+    return 0
+  else
+    docker_state="its daemon does not answer ($(er_last_line "$answer"))"
   fi
-  local answer
-  if ! answer=$(docker version --format '{{.Server.Version}}' 2>&1); then
-    er_fail "docker is installed but its daemon does not answer ($(printf '%s' "$answer" | tail -n 1)); start it (systemctl start docker) and run again; nothing was changed"
+
+  if ! command -v ctr >/dev/null 2>&1; then
+    ctr_state=missing
+  elif [[ ! -S $ER_CONTAINERD_ADDRESS ]]; then
+    ctr_state="containerd does not answer at $ER_CONTAINERD_ADDRESS (no socket there)"
+  elif answer=$(ctr --address "$ER_CONTAINERD_ADDRESS" --connect-timeout 3s --timeout 10s version 2>&1); then
+    er_runtime=containerd
+    return 0
+  else
+    ctr_state="containerd does not answer at $ER_CONTAINERD_ADDRESS ($(er_last_line "$answer"))"
+  fi
+
+  local where="on $(hostname)"
+  if [[ $docker_state == missing && $ctr_state == missing ]]; then
+    er_fail "neither docker nor containerd's ctr is installed $where (not found in PATH=$PATH); this wrapper runs etcd-rotate through docker or containerd: install one, or run etcd-rotate directly; nothing was changed"
+  elif [[ $ctr_state == missing ]]; then
+    er_fail "docker is installed $where but $docker_state; start it (systemctl start docker) and run again; nothing was changed"
+  elif [[ $docker_state == missing ]]; then
+    er_fail "docker is not installed $where and $ctr_state; start containerd (systemctl start containerd) and run again; nothing was changed"
+  fi
+  er_fail "no container runtime answers $where: docker: $docker_state; ctr: $ctr_state; start docker or containerd (systemctl start docker / containerd) and run again; nothing was changed"
+}
+
+# ctr against this host's containerd, in the namespace kubelet uses.
+er_ctr() {
+  ctr --address "$ER_CONTAINERD_ADDRESS" --namespace "$ER_CONTAINERD_NAMESPACE" "$@"
+}
+
+# Whether the runtime has the image `ref`.
+er_has_image() {
+  if [[ $er_runtime == docker ]]; then
+    docker image inspect "$1" >/dev/null 2>&1
+  else
+    [[ -n $(er_ctr images ls -q "name==$1" 2>/dev/null) ]]
+  fi
+}
+
+# Pulls `ref` with the runtime; prints what it said.
+er_pull_image() {
+  if [[ $er_runtime == docker ]]; then
+    docker pull "$1" 2>&1
+  else
+    local flags=()
+    read -r -a flags <<<"${ETCD_ROTATE_CTR_PULL_FLAGS:-}"
+    er_ctr images pull "${flags[@]}" "$1" 2>&1
   fi
 }
 
@@ -65,37 +125,74 @@ er_check_docker() {
 er_pull() {
   local ref output failures=()
   for ref in "$@"; do
-    if docker image inspect "$ref" >/dev/null 2>&1; then
+    if er_has_image "$ref"; then
       printf '%s\n' "$ref"
       return 0
     fi
     echo "$ER_SCRIPT: pulling $ref" >&2
-    if output=$(docker pull "$ref" 2>&1); then
+    if output=$(er_pull_image "$ref"); then
       printf '%s\n' "$ref"
       return 0
     fi
-    failures+=("$ref: $(printf '%s' "$output" | tail -n 1)")
+    failures+=("$ref: $(er_last_line "$output")")
   done
   local joined
   joined=$(printf '%s; ' "${failures[@]}")
-  er_fail "cannot pull the etcd-rotate image (${joined%; }); check that this master reaches the registry, or pass --image with an image it has; nothing was changed"
+  er_fail "cannot pull the etcd-rotate image with $er_runtime (${joined%; }); check that this master reaches the registry, or pass --image with an image it has; nothing was changed"
 }
 
-# Sets er_mount_args to the -v flags of the catalogue's mounts that exist on this host.
+# Sets er_mount_args to the runtime's flags for the catalogue's mounts that exist on this host.
 er_mount_args() {
   er_mount_args=()
-  local spec path mode create also
+  local spec path mode create also target
   for spec in "${ER_MOUNTS[@]}"; do
     IFS='|' read -r path mode create also <<<"$spec"
     if [[ $create == create ]]; then
       mkdir -p -m 0700 "$path"
     fi
     [[ -e $path ]] || continue
-    er_mount_args+=(-v "$path:$ER_HOST_ROOT$path:$mode")
-    if [[ -n $also ]]; then
-      er_mount_args+=(-v "$path:$also:$mode")
-    fi
+    for target in "$ER_HOST_ROOT$path" ${also:+"$also"}; do
+      if [[ $er_runtime == docker ]]; then
+        er_mount_args+=(-v "$path:$target:$mode")
+      else
+        er_mount_args+=(--mount "type=bind,src=$path,dst=$target,options=rbind:$mode")
+      fi
+    done
   done
+}
+
+# Runs the image with docker: privileged, the host's PID, network, UTS and IPC namespaces.
+er_run_docker() {
+  local image=$1
+  shift
+  local privilege=() tty=()
+  read -r -a privilege <<<"${ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS:---privileged}"
+  if [[ -t 0 && -t 1 ]]; then tty=(-t); fi
+  exec docker run --rm -i "${tty[@]}" --name "etcd-rotate-$ER_COMMAND-$$" \
+    "${privilege[@]}" --pid host --network host --uts host --ipc host \
+    -e "ETCD_ROTATE_IMAGE=$image" -e ETCD_ROTATE_CONTAINERIZED=1 -e ETCD_ROTATE_CONTAINER_RUNTIME=docker \
+    -e "ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS=${ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS:-}" \
+    "${er_mount_args[@]}" "$image" "$@"
+}
+
+# Runs the image with ctr, the same way: ctr joins PID 1's namespaces for the host's ones, and
+# runs the process it is given, so the image's entrypoint comes first.
+er_run_ctr() {
+  local image=$1
+  shift
+  local privilege=() tty=() ns
+  read -r -a privilege <<<"${ETCD_ROTATE_CTR_PRIVILEGE_FLAGS:---privileged}"
+  if [[ -t 0 && -t 1 ]]; then tty=(-t); fi
+  local namespaces=()
+  for ns in pid uts ipc; do namespaces+=(--with-ns "$ns:/proc/1/ns/$ns"); done
+  exec ctr --address "$ER_CONTAINERD_ADDRESS" --namespace "$ER_CONTAINERD_NAMESPACE" \
+    run --rm "${tty[@]}" "${privilege[@]}" --net-host "${namespaces[@]}" \
+    --env "ETCD_ROTATE_IMAGE=$image" --env ETCD_ROTATE_CONTAINERIZED=1 \
+    --env ETCD_ROTATE_CONTAINER_RUNTIME=containerd \
+    --env "ETCD_ROTATE_CONTAINERD_ADDRESS=$ER_CONTAINERD_ADDRESS" \
+    --env "ETCD_ROTATE_CTR_PRIVILEGE_FLAGS=${ETCD_ROTATE_CTR_PRIVILEGE_FLAGS:-}" \
+    --env "ETCD_ROTATE_CTR_PULL_FLAGS=${ETCD_ROTATE_CTR_PULL_FLAGS:-}" \
+    "${er_mount_args[@]}" "$image" "etcd-rotate-$ER_COMMAND-$$" "${ER_ENTRYPOINT[@]}" "$@"
 }
 
 er_main() {
@@ -118,7 +215,8 @@ er_main() {
   if [[ $(id -u) != 0 ]]; then
     er_fail "must run as root (running as $(id -un)); run \"sudo bash $ER_SCRIPT\"; nothing was changed"
   fi
-  er_check_docker
+  ER_CONTAINERD_ADDRESS=${ETCD_ROTATE_CONTAINERD_ADDRESS:-/run/containerd/containerd.sock}
+  er_pick_runtime
 
   local refs=()
   if [[ -n $image ]]; then
@@ -135,16 +233,10 @@ er_main() {
     done
   fi
   image=$(er_pull "${refs[@]}")
-
-  local privilege=()
-  read -r -a privilege <<<"${ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS:---privileged}"
-  local tty=()
-  if [[ -t 0 && -t 1 ]]; then tty=(-t); fi
   er_mount_args
 
-  exec docker run --rm -i "${tty[@]}" --name "etcd-rotate-$ER_COMMAND-$$" \
-    "${privilege[@]}" --pid host --network host --uts host --ipc host \
-    -e "ETCD_ROTATE_IMAGE=$image" -e ETCD_ROTATE_CONTAINERIZED=1 \
-    -e "ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS=${ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS:-}" \
-    "${er_mount_args[@]}" "$image" "$ER_COMMAND" --root "$ER_HOST_ROOT" "${pass[@]}"
+  if [[ $er_runtime == docker ]]; then
+    er_run_docker "$image" "$ER_COMMAND" --root "$ER_HOST_ROOT" "${pass[@]}"
+  fi
+  er_run_ctr "$image" "$ER_COMMAND" --root "$ER_HOST_ROOT" "${pass[@]}"
 }

@@ -100,6 +100,11 @@ export const IMAGE_CATALOGUE = {
   },
   "run": {
     "hostRoot": "/host",
+    "entrypoint": [
+      "/usr/bin/node",
+      "/opt/etcd-rotate/dist/cli.js"
+    ],
+    "containerdNamespace": "k8s.io",
     "mounts": [
       {
         "path": "/var/lib/etcd"

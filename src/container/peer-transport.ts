@@ -1,6 +1,7 @@
 /**
  * Container mode's peers: when etcd-rotate runs from its image (and no --peer-command was
- * given), every peer runs the same image. `containerPeers` finds the image and gives the peer
+ * given), every peer runs the same image, with docker or, when the wrapper ran it with ctr,
+ * with containerd (containerd-peers.ts). `containerPeers` finds the image and gives the peer
  * command to use, and a wrapper for the SSH transport that puts the image on each peer
  * (`ensurePeerImage`) before its agent starts.
  */
@@ -10,10 +11,12 @@ import Docker from 'dockerode';
 import { hostPath } from '../host/paths.js';
 import type { SshOptions } from '../remote/ssh-options.js';
 import type { PeerTransport, PeerTransportFactory } from '../remote/transport.js';
+import { containerdPeers } from './containerd-peers.js';
 import { findOwnImage, type OwnImage } from './own-image.js';
 import { containerPeerCommand } from './peer-command.js';
 import { ensurePeerImage } from './peer-image.js';
 import { privilegeFlags } from './privilege.js';
+import { imageRuntimeOf } from './runtime-env.js';
 
 /** How the peers run the coordinator's image. */
 export interface ContainerPeers {
@@ -35,6 +38,7 @@ export async function containerPeers(options: {
   env?: NodeJS.ProcessEnv;
 }): Promise<ContainerPeers | undefined> {
   const env = options.env ?? process.env;
+  if (imageRuntimeOf(env) === 'containerd') return containerdPeers({ ssh: options.ssh, env });
   const docker = new Docker({ socketPath: hostPath(options.root, '/var/run/docker.sock') });
   const image = await findOwnImage({ root: options.root, env, docker });
   if (image === undefined) return undefined;

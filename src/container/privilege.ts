@@ -1,11 +1,21 @@
 /**
- * The docker flags that give the etcd-rotate container its privileges: `--privileged`, unless
- * ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS replaces it (for sandboxes that refuse --privileged; the
- * wrapper scripts read the same variable and pass it on to the container).
+ * The flags that give the etcd-rotate container its privileges: `--privileged`, unless
+ * ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS (docker run) or ETCD_ROTATE_CTR_PRIVILEGE_FLAGS (ctr run)
+ * replaces it (for sandboxes that refuse --privileged; the wrapper scripts read the same
+ * variables and pass them on to the container).
  */
 
-/** The privilege flags, split on whitespace. */
+/** docker's privilege flags, split on whitespace. */
 export function privilegeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
-  const override = env['ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS']?.trim();
-  return override ? override.split(/\s+/) : ['--privileged'];
+  return flagsOf(env['ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS']);
+}
+
+/** ctr's privilege flags, split on whitespace. */
+export function ctrPrivilegeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
+  return flagsOf(env['ETCD_ROTATE_CTR_PRIVILEGE_FLAGS']);
+}
+
+function flagsOf(override: string | undefined): string[] {
+  const flags = override?.trim();
+  return flags ? flags.split(/\s+/) : ['--privileged'];
 }

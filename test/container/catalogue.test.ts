@@ -35,6 +35,13 @@ catalogue('every region lists its VPC registry before its public one, and the di
   }
 });
 
+catalogue("the entrypoint ctr runs (it replaces the image's command line) is the Dockerfile's ENTRYPOINT", () => {
+  const dockerfile = readFileSync(path.join(REPO, 'Dockerfile'), 'utf8');
+  const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)?.[1];
+  assert.ok(entrypoint, 'the Dockerfile has an exec-form ENTRYPOINT');
+  assert.equal(JSON.parse(entrypoint!), [...IMAGE_CATALOGUE.run.entrypoint]);
+});
+
 catalogue('every script embeds the generated block and ends by calling er_main', () => {
   for (const script of generator.SCRIPTS) {
     const text = readFileSync(path.join(REPO, script), 'utf8');

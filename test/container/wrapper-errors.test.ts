@@ -1,7 +1,7 @@
 /**
  * The wrapper scripts refuse bad input with one clear line, a non-zero exit and nothing
- * changed: not root, docker missing, metadata unreachable or silent, unknown region, image
- * pull failure. Run on this machine directly (the checks come before anything touches a host).
+ * changed: not root, no container runtime (neither docker nor ctr; no docker and containerd
+ * not answering), metadata unreachable or silent, unknown region, image pull failure. Run on this machine directly (the checks come before anything touches a host).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -68,16 +68,53 @@ test('not root: says to run it as root', async () => {
   await assertRefused(argv, {}, /must run as root \(running as nobody\)/);
 });
 
-test('docker missing: says docker is not installed', async () => {
+/** A PATH directory with the tools the wrapper needs and, of the runtimes, only `runtimes`. */
+async function toolDir(runtimes: string[]): Promise<string> {
+  const bin = await mkdtemp(path.join(tmpdir(), 'etcd-rotate-tools-'));
+  for (const tool of ['bash', 'id', 'hostname', 'curl', 'tail', 'mkdir', ...runtimes]) {
+    const found = (await mustRun(['sh', '-c', `command -v ${tool}`])).trim();
+    await symlink(found, path.join(bin, tool));
+  }
+  return bin;
+}
+
+test('neither docker nor ctr: says neither is installed', async () => {
   if (!ready) return;
-  const bin = await mkdtemp(path.join(tmpdir(), 'etcd-rotate-nodocker-'));
+  const bin = await toolDir([]);
   try {
-    for (const tool of ['bash', 'id', 'hostname', 'curl', 'tail', 'mkdir']) {
-      const found = (await mustRun(['sh', '-c', `command -v ${tool}`])).trim();
-      await symlink(found, path.join(bin, tool));
-    }
-    await assertRefused([path.join(bin, 'bash'), ROTATE, '--region', 'cn-hangzhou'], { PATH: bin }, /docker is not installed/);
+    await assertRefused([path.join(bin, 'bash'), ROTATE, '--region', 'cn-hangzhou'], { PATH: bin }, /neither docker nor containerd's ctr is installed on \S+ \(not found in PATH=/);
   } finally {
+    await rm(bin, { recursive: true, force: true });
+  }
+});
+
+test('no docker and no containerd socket: names the socket it looked for', async () => {
+  if (!ready) return;
+  const bin = await toolDir(['ctr']);
+  const socket = path.join(bin, 'containerd.sock');
+  try {
+    const env = { PATH: bin, ETCD_ROTATE_CONTAINERD_ADDRESS: socket };
+    const pattern = new RegExp(`docker is not installed on \\S+ and containerd does not answer at ${socket} \\(no socket there\\); start containerd`);
+    await assertRefused([path.join(bin, 'bash'), ROTATE, '--region', 'cn-hangzhou'], env, pattern);
+  } finally {
+    await rm(bin, { recursive: true, force: true });
+  }
+});
+
+test('no docker and a containerd socket nobody answers on: gives up within seconds, saying what ctr said', async () => {
+  if (!ready) return;
+  const bin = await toolDir(['ctr']);
+  const socket = path.join(bin, 'containerd.sock');
+  const mute = createServer(() => undefined); // accepts, never speaks gRPC
+  await new Promise<void>((resolve) => mute.listen(socket, resolve));
+  try {
+    const env = { PATH: bin, ETCD_ROTATE_CONTAINERD_ADDRESS: socket };
+    const started = Date.now();
+    const pattern = new RegExp(`docker is not installed on \\S+ and containerd does not answer at ${socket} \\(ctr: .+\\); start containerd`);
+    await assertRefused([path.join(bin, 'bash'), ROTATE, '--region', 'cn-hangzhou'], env, pattern);
+    assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+  } finally {
+    mute.close();
     await rm(bin, { recursive: true, force: true });
   }
 });
@@ -104,7 +141,7 @@ test('unknown region from the metadata service (token mode) or --region: names t
 test('image pull failure: names the reference and what docker said', async () => {
   if (!ready) return;
   const image = `127.0.0.1:5999/acs/etcd-rotate@${DIGEST}`;
-  await assertRefused(['bash', ROTATE, '--image', image], {}, /cannot pull the etcd-rotate image \(127\.0\.0\.1:5999\/acs\/etcd-rotate@sha256:0+: .+\)/);
+  await assertRefused(['bash', ROTATE, '--image', image], {}, /cannot pull the etcd-rotate image with docker \(127\.0\.0\.1:5999\/acs\/etcd-rotate@sha256:0+: .+\)/);
 });
 
 test('a flag without its value is refused', async () => {

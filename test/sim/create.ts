@@ -15,6 +15,9 @@ import { cleanUpSync, reapStaleClusters, trackCluster, type CleanupState } from 
 import { RunningSimCluster } from './cluster.js';
 import { issueEtcdCertificates } from './etcd-pki.js';
 import { DEFAULT_TUNING } from './etcd-unit.js';
+import {
+  CONTAINERD_DATA_DIR, containerdAvailable, containerdSocketOf, hideDocker, installContainerd, waitForContainerd,
+} from './containerd.js';
 import { DOCKER_DATA_DIR, dockerAvailable, dockerSocketOf, renderDockerUnit, waitForDocker } from './docker.js';
 import { installMaster } from './install.js';
 import { freshKeys, pooledKeys } from './key-pool.js';
@@ -28,7 +31,7 @@ import { installNat, natTableName } from './nft.js';
 import { ensureSimPackages } from './packages.js';
 import { mapLimit } from './run.js';
 import { generateSshKey, SSHD_DIR } from './ssh.js';
-import type { SimCluster, SimClusterOptions, SimMaster } from './types.js';
+import type { SimCluster, SimClusterOptions, SimMaster, SimRuntime } from './types.js';
 
 /** `<repo>/.sim`, next to this package's package.json. */
 export const DEFAULT_SIM_ROOT = resolve(
@@ -54,9 +57,12 @@ export async function createSimCluster(options: SimClusterOptions = {}): Promise
   const sshPort = options.sshPort ?? 2222;
   const log = options.log ?? (() => {});
   const facts = Array.from({ length: size }, (_, i) => describeMaster(dir, i + 1));
-  const docker = options.docker ?? false;
-  if (docker && !dockerAvailable()) {
+  const runtime: SimRuntime | undefined = options.runtime ?? (options.docker ? 'docker' : undefined);
+  if (runtime === 'docker' && !dockerAvailable()) {
     throw new Error('createSimCluster: docker: true needs /usr/sbin/dockerd and /usr/bin/containerd (apt-get install docker.io)');
+  }
+  if (runtime === 'containerd' && !containerdAvailable()) {
+    throw new Error("createSimCluster: runtime: 'containerd' needs containerd, ctr, containerd-shim-runc-v2 and runc (apt-get install containerd)");
   }
 
   await ensureSimPackages();
@@ -78,16 +84,18 @@ export async function createSimCluster(options: SimClusterOptions = {}): Promise
     trackCluster(cleanup);
 
     await prepareFiles(dir, facts, options, sshPort, log);
-    if (docker) await Promise.all(facts.map((m) => installDocker(m)));
+    if (runtime === 'docker') await Promise.all(facts.map((m) => installDocker(m)));
+    if (runtime === 'containerd') await Promise.all(facts.map((m) => installContainerd(m)));
     await installNat(cleanup.natTable, facts);
-    const masters = await startMasters(dir, facts, cleanup, log, docker);
+    const masters = await startMasters(dir, facts, cleanup, log, runtime);
     const cluster = new RunningSimCluster(
       id, dir, masters, cleanup.natTable, sshPort, cleanup, log,
     );
 
-    await Promise.all(masters.map((m) => startServices(cluster, m, options.startEtcd ?? true, docker)));
+    await Promise.all(masters.map((m) => startServices(cluster, m, options.startEtcd ?? true, runtime)));
     await waitForPort(masters, sshPort);
-    if (docker) await Promise.all(masters.map((m) => waitForDocker(m.anchorPid, m.hostname)));
+    if (runtime === 'docker') await Promise.all(masters.map((m) => waitForDocker(m.anchorPid, m.hostname)));
+    if (runtime === 'containerd') await Promise.all(masters.map((m) => waitForContainerd(m.anchorPid, m.hostname)));
     if ((options.startEtcd ?? true) && options.expired === undefined) {
       await cluster.waitHealthy(options.healthTimeoutMs ?? 30_000);
     }
@@ -159,21 +167,34 @@ async function startMasters(
   facts: MasterFacts[],
   cleanup: CleanupState,
   log: (line: string) => void,
-  docker: boolean,
+  runtime: SimRuntime | undefined,
 ): Promise<SimMaster[]> {
-  await ensureMountPoints(docker);
+  const dataDirs = runtime === undefined ? [] : [RUNTIME_DATA_DIRS[runtime]];
+  await ensureMountPoints(dataDirs);
   const masters: SimMaster[] = [];
   for (const m of facts) {
-    const anchorPid = await startAnchor({ pid: docker });
+    const anchorPid = await startAnchor({ pid: runtime !== undefined });
     cleanup.anchorPids.push(anchorPid);
     cleanup.namespaces.push(mountNamespaceOf(anchorPid) as string);
     trackCluster(cleanup);
-    await setUpMounts(anchorPid, m.dir, dir, m.hostname, docker ? [DOCKER_DATA_DIR] : []);
-    log(`[sim] [${m.hostname}] namespaces ready (anchor pid ${anchorPid}, ${m.ip}${docker ? ', own PID namespace and dockerd' : ''})`);
-    masters.push({ ...m, anchorPid, ...(docker ? { dockerSocket: dockerSocketOf(anchorPid) } : {}) });
+    // Before setUpMounts hides the cluster directory, where the whiteouts are.
+    if (runtime === 'containerd') await hideDocker(anchorPid, join(m.dir, 'nodocker'));
+    await setUpMounts(anchorPid, m.dir, dir, m.hostname, dataDirs);
+    log(`[sim] [${m.hostname}] namespaces ready (anchor pid ${anchorPid}, ${m.ip}${runtime ? `, own PID namespace and ${runtime}` : ''})`);
+    const socket =
+      runtime === 'docker' ? { dockerSocket: dockerSocketOf(anchorPid) }
+      : runtime === 'containerd' ? { containerdSocket: containerdSocketOf(anchorPid) }
+      : {};
+    masters.push({ ...m, anchorPid, ...socket });
   }
   return masters;
 }
+
+/** The in-master directory each runtime keeps its images in (bound from the master's own). */
+const RUNTIME_DATA_DIRS: Record<SimRuntime, string> = {
+  docker: DOCKER_DATA_DIR,
+  containerd: CONTAINERD_DATA_DIR,
+};
 
 /** A docker master's unit and data directory (see docker.ts). */
 async function installDocker(m: MasterFacts): Promise<void> {
@@ -184,8 +205,8 @@ async function installDocker(m: MasterFacts): Promise<void> {
 }
 
 /** Empty directories the bind mounts need on the host; nothing existing is changed. */
-async function ensureMountPoints(docker: boolean): Promise<void> {
-  for (const p of docker ? [...BOUND_DIRS, DOCKER_DATA_DIR] : BOUND_DIRS) {
+async function ensureMountPoints(dataDirs: readonly string[]): Promise<void> {
+  for (const p of [...BOUND_DIRS, ...dataDirs]) {
     await mkdir(p, { recursive: true, mode: p === '/root/.ssh' ? 0o700 : 0o755 });
   }
   // sshd's privilege separation directory, as its Debian unit creates it.
@@ -196,9 +217,9 @@ async function startServices(
   cluster: RunningSimCluster,
   m: SimMaster,
   startEtcd: boolean,
-  docker: boolean,
+  runtime: SimRuntime | undefined,
 ): Promise<void> {
-  const units = [...(docker ? ['docker'] : []), 'sshd', ...(startEtcd ? ['etcd'] : [])];
+  const units = [...(runtime ? [runtime] : []), 'sshd', ...(startEtcd ? ['etcd'] : [])];
   for (const argv of [['daemon-reload'], ['start', ...units]]) {
     const r = await cluster.systemctl(m, argv);
     if (r.exitCode !== 0) {

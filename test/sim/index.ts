@@ -12,6 +12,6 @@ export { DEFAULT_TUNING, ETCD_UNIT_PATH } from './etcd-unit.js';
 export { CLIENT_PORT, ETCD_ID_BASE, IP_BASE, PEER_PORT } from './layout.js';
 export type {
   CommandResult, EtcdctlOptions, EtcdTuning, ExecOptions, MasterRef, SimCluster,
-  SimClusterOptions, SimMaster, SimValidity,
+  SimClusterOptions, SimMaster, SimRuntime, SimValidity,
 } from './types.js';
 export { replaceEtcdCertificates } from './reissue.js';

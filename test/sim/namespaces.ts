@@ -93,8 +93,8 @@ export function mountNamespaceOf(pid: number): string | null {
 /**
  * Bind-mounts the master's copies over the bound paths, hides the cluster's
  * directory (so a master cannot read another's files through it) and sets the
- * host name. `extraDirs` are bound as well (a docker master's /var/lib/docker), and give the
- * master its own /run.
+ * host name. `extraDirs` are bound as well (a docker master's /var/lib/docker, a containerd
+ * master's /var/lib/containerd), and give the master its own /run.
  */
 export async function setUpMounts(
   anchorPid: number,
@@ -105,7 +105,7 @@ export async function setUpMounts(
 ): Promise<void> {
   const inside = ['nsenter', '-t', String(anchorPid), '-m', '-u', '--'];
   if (extraDirs.length > 0) {
-    // A master with its own dockerd has its own /run (docker.sock, /run/docker): a tmpfs
+    // A master with its own runtime has its own /run (its socket and state): a tmpfs
     // with the directories the shared /run provided.
     await mustRun([...inside, 'mount', '-t', 'tmpfs', '-o', 'mode=0755', 'sim-run', '/run']);
     await mustRun([...inside, 'mkdir', '-p', '/run/sim', '/run/sshd', '/run/lock']);

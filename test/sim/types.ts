@@ -7,6 +7,9 @@ import type { CommandResult } from './run.js';
 
 export type { CommandResult, ExecOptions, SimValidity, EtcdTuning };
 
+/** A master's container runtime in the simulation. */
+export type SimRuntime = 'docker' | 'containerd';
+
 /** What `createSimCluster` builds. */
 export interface SimClusterOptions {
   /** Number of masters; default 3. Master i is 127.0.0.(10+i). */
@@ -41,6 +44,11 @@ export interface SimClusterOptions {
    * (see docker.ts); default false. Needs docker.io installed.
    */
   docker?: boolean;
+  /**
+   * The container runtime of every master, with its own PID namespace and /run: `docker` (as
+   * `docker: true`) or `containerd` (containerd only, docker hidden; see containerd.ts).
+   */
+  runtime?: SimRuntime;
   /** Start etcd on every master; default true. */
   startEtcd?: boolean;
   /** How long to wait for a healthy cluster; default 30 000 ms. */
@@ -57,6 +65,8 @@ export interface SimMaster extends MasterFacts {
   anchorPid: number;
   /** With `docker`: the master's docker socket as the host reaches it. */
   dockerSocket?: string;
+  /** With `runtime: 'containerd'`: the master's containerd socket as the host reaches it. */
+  containerdSocket?: string;
 }
 
 /** A master, or its 1-based index. */
