@@ -7,7 +7,7 @@ import type { ClusterAccess } from './cluster-access.js';
 import { describePlan, summarizeRun } from './describe.js';
 import { formatEvent, type EventSink } from './events.js';
 import { executePlan } from './execute.js';
-import { closeAll, connectMasters, type ConnectedCluster, type Reach } from './masters.js';
+import { closeAll, connectMasters, inspectAgain, type ConnectedCluster, type Reach } from './masters.js';
 import { buildPlan, currentIdentity } from './plan/index.js';
 import { expectedNewKeys } from './plan/key-count.js';
 import { plannedMasters } from './plan/context.js';
@@ -46,38 +46,64 @@ export async function rotate(options: RunOptions, forced?: Scenario): Promise<nu
     onLocalInspected: (local) => prefetchRsaKeys(expectedNewKeys(local, options.skipKubernetes)),
   });
   try {
-    const local = connected.masters.find((m) => m.name === connected.localName)!;
-    const secrets = await readLocalSecrets(options.root, local.layout);
-    const choice = forced
-      ? { scenario: forced, reasons: ['rollback: a new, consistent set replaces whatever the masters hold now'] }
-      : chooseScenario(connected.masters, secrets, { now: new Date(), forceExpired: options.forceExpired });
-
-    const abandoned = forced ? unfinishedRun(connected) : undefined;
-    await preflight({
-      masters: connected.masters,
-      planned: plannedMasters(connected.masters),
-      scenario: choice.scenario,
-      cluster: options.cluster,
-      identity: currentIdentity({ masters: connected.masters, secrets, validityMs: options.validityMs }),
-      ...(abandoned ? { resuming: abandoned } : {}),
-    });
-
-    const runId = newRunId();
-    const { plan, warnings } = await buildPlan({
-      runId,
-      coordinator: connected.localName,
-      scenario: choice.scenario,
-      validity: options.validity,
-      validityMs: options.validityMs,
-      masters: connected.masters,
-      secrets,
-      skipKubernetes: options.skipKubernetes,
-    });
-
-    return await confirmAndRun(connected, plan, { reasons: choice.reasons, warnings }, options, abandoned);
+    const run = await planRun(connected, options, forced);
+    const code = await confirmAndRun(connected, run.plan, run.notes, options, run.abandoned);
+    if (run.plan.scenario !== 'leaves-expired') return code;
+    if (options.dryRun) {
+      options.print('Then, once the cluster serves again, the online rotation is planned and shown as a run of its own.\n');
+      return code;
+    }
+    return await rotateAfterRecovery(connected, options);
   } finally {
     await closeAll(connected.sessions);
   }
+}
+
+/** A plan for the cluster as the masters report it now, and why this plan, after the preflight. */
+async function planRun(
+  connected: ConnectedCluster,
+  options: RunOptions,
+  forced?: Scenario,
+): Promise<{ plan: RotationPlan; notes: { reasons: string[]; warnings: string[] }; abandoned?: string }> {
+  const local = connected.masters.find((m) => m.name === connected.localName)!;
+  const secrets = await readLocalSecrets(options.root, local.layout);
+  const choice = forced
+    ? { scenario: forced, reasons: ['rollback: a new, consistent set replaces whatever the masters hold now'] }
+    : chooseScenario(connected.masters, secrets, { now: new Date(), forceExpired: options.forceExpired });
+
+  const abandoned = forced ? unfinishedRun(connected) : undefined;
+  await preflight({
+    masters: connected.masters,
+    planned: plannedMasters(connected.masters),
+    scenario: choice.scenario,
+    cluster: options.cluster,
+    identity: currentIdentity({ masters: connected.masters, secrets, validityMs: options.validityMs }),
+    ...(abandoned ? { resuming: abandoned } : {}),
+  });
+
+  const { plan, warnings } = await buildPlan({
+    runId: newRunId(),
+    coordinator: connected.localName,
+    scenario: choice.scenario,
+    validity: options.validity,
+    validityMs: options.validityMs,
+    masters: connected.masters,
+    secrets,
+    skipKubernetes: options.skipKubernetes,
+  });
+  return { plan, notes: { reasons: choice.reasons, warnings }, ...(abandoned ? { abandoned } : {}) };
+}
+
+/** The second run after expired leaves were renewed: the masters read again, the rotation planned on a serving cluster. */
+async function rotateAfterRecovery(connected: ConnectedCluster, options: RunOptions): Promise<number> {
+  connected.masters = await inspectAgain(connected);
+  const run = await planRun(connected, { ...options, forceExpired: false });
+  if (run.plan.scenario === 'leaves-expired') {
+    throw new OperatorError('certificates still count as expired after their renewal', {
+      remedy: 'run "etcd-rotate check" to see which, then "etcd-rotate rollback" for a new set',
+    });
+  }
+  return confirmAndRun(connected, run.plan, run.notes, options);
 }
 
 /** Continues the unfinished run this master holds the lock for, from the step it stopped in. */
@@ -93,7 +119,8 @@ export async function resume(options: RunOptions): Promise<number> {
     const plan = await loadPlan(options.root, lock.runId, connected.sessions);
     options.emit({ kind: 'info', message: `resuming run ${plan.runId} (${plan.scenario}) started on ${plan.coordinator} at ${plan.createdAt}` });
     await lockAll(connected, plan, options.command);
-    return await carryOut(connected, plan, options);
+    const code = await carryOut(connected, plan, options);
+    return plan.scenario === 'leaves-expired' ? await rotateAfterRecovery(connected, options) : code;
   } finally {
     await closeAll(connected.sessions);
   }
@@ -154,7 +181,11 @@ async function carryOut(connected: ConnectedCluster, plan: RotationPlan, options
   );
   emit({ kind: 'info', message: summarizeRun(plan) });
   for (const warning of warnings) options.emit({ kind: 'warn', message: `during the run: ${warning}` });
-  emit({ kind: 'info', message: SUCCESS_LINE });
+  if (plan.scenario === 'leaves-expired') {
+    emit({ kind: 'info', message: 'expired leaves renewed under the current CAs and the cluster serves again; planning the rotation' });
+  } else {
+    emit({ kind: 'info', message: SUCCESS_LINE });
+  }
   return ExitCode.ok;
 }
 

@@ -21,7 +21,7 @@ export function describePlan(plan: RotationPlan, notes: { reasons: string[]; war
 
 const SCENARIO_TITLES: Record<RotationPlan['scenario'], string> = {
   online: 'rotate online, one member at a time, quorum kept throughout',
-  'leaves-expired': 'renew the expired leaves in place, then rotate online',
+  'leaves-expired': 'renew the expired leaves in place under the current CAs; the online rotation is planned once the cluster serves again',
   reset: 'new set on every master, etcd members restarted together (downtime)',
   restore: 'restore the archived files on every master, etcd restarted together (downtime)',
 };

@@ -79,6 +79,16 @@ export async function connectMasters(
   return { localName, sessions, masters };
 }
 
+/** Every master inspected again through its session, in the same order (after a run changed them). */
+export async function inspectAgain(connected: ConnectedCluster): Promise<MasterState[]> {
+  return Promise.all(
+    connected.masters.map(async ({ name }) => {
+      const inspection = await connected.sessions.get(name)!.call('inspect', {});
+      return { name, inspection, layout: masterLayout(inspection) };
+    }),
+  );
+}
+
 /** Closes every session, waiting for the peers' agents to exit. */
 export async function closeAll(sessions: Map<string, AgentSession>): Promise<void> {
   await Promise.all([...sessions.values()].map((s) => s.close().catch(() => undefined)));

@@ -19,16 +19,17 @@ export interface PlanResult {
 
 /**
  * Decides the whole run before the first change: issues the new certificate
- * set, re-signs what must stay valid on the way, and orders every step.
+ * set, re-signs what must stay valid on the way, and orders every step. Expired
+ * leaves get a plan of their own (see `recoveryPlan`).
  */
 export async function buildPlan(input: PlanInput): Promise<PlanResult> {
+  if (input.scenario === 'leaves-expired') return { plan: recoveryPlan(input), warnings: [] };
   const warnings: string[] = [];
   const [set, kubernetes] = await Promise.all([issueNewEtcdSet(input), planKubernetes(input, warnings)]);
   validateNewSet(input.masters, set);
-  const online = input.scenario === 'online' || input.scenario === 'leaves-expired';
+  const online = input.scenario === 'online';
 
-  const phases: Phase[] = [prepare(input, input.scenario === 'online')];
-  if (input.scenario === 'leaves-expired') phases.push(recover(input));
+  const phases: Phase[] = [prepare(input, online)];
   phases.push(...(online ? planOnlinePhases(input, set, kubernetes) : planResetPhases(input, set, kubernetes)));
 
   const verify: Step[] = online ? [{ kind: 'verify-old-client-rejected' }, { kind: 'verify-final' }] : [{ kind: 'verify-final' }];
@@ -43,18 +44,40 @@ export async function buildPlan(input: PlanInput): Promise<PlanResult> {
   };
 
   const plan: RotationPlan = {
-    runId: input.runId,
-    scenario: input.scenario,
-    createdAt: new Date().toISOString(),
-    coordinator: input.coordinator,
-    validity: input.validity,
-    masters: plannedMasters(input.masters),
+    ...planHeader(input),
     identities,
     finalServed: Object.fromEntries(input.masters.map((m) => [m.name, finalExpectation(m, set)])),
     phases,
   };
   if (online) plan.oldClient = identities.current;
   return { plan, warnings };
+}
+
+/**
+ * The first of two runs when leaves expired under valid CAs: back up, then
+ * re-sign the leaves in place by their own CAs. It needs no new key, so the
+ * cluster serves again within seconds; the rotation is planned afterwards, on
+ * a serving cluster, as a run of its own.
+ */
+export function recoveryPlan(input: PlanInput): RotationPlan {
+  const current = currentIdentity(input);
+  return {
+    ...planHeader(input),
+    identities: { current, new: current },
+    finalServed: {},
+    phases: [prepare(input, false), recover(input)],
+  };
+}
+
+function planHeader(input: PlanInput): Pick<RotationPlan, 'runId' | 'scenario' | 'createdAt' | 'coordinator' | 'validity' | 'masters'> {
+  return {
+    runId: input.runId,
+    scenario: input.scenario,
+    createdAt: new Date().toISOString(),
+    coordinator: input.coordinator,
+    validity: input.validity,
+    masters: plannedMasters(input.masters),
+  };
 }
 
 function prepare(input: PlanInput, snapshot: boolean): Phase {
@@ -77,7 +100,7 @@ function recover(input: PlanInput): Phase {
     files: recoveryWrites(m, clientCa, peerCa, input.validityMs),
     why: 'expired leaves re-signed by their CAs, same keys',
   }));
-  steps.push({ kind: 'wait-quorum' }, { kind: 'snapshot', host: input.coordinator });
+  steps.push({ kind: 'wait-quorum' });
   for (const m of input.masters) {
     if (m.layout.apiserver) steps.push({ kind: 'restart-pods', host: m.name, components: ['kube-apiserver'] });
   }
