@@ -108,7 +108,8 @@ export const HANDLERS: Handlers = {
     const services = createServiceManager({ containerized });
     const started = Date.now();
     if (action !== 'is-active') await services[action](unit);
-    return { active: await services.isActive(unit), elapsedMs: Date.now() - started };
+    const state = await services.activeState(unit);
+    return { active: state === 'active', state, elapsedMs: Date.now() - started };
   },
 
   async restartStaticPods({ root, containerized }, { components, timeoutMs }) {

@@ -101,7 +101,8 @@ export interface AgentMethods {
   progress: { params: { runId: string }; result: { steps: string[] } };
   service: {
     params: { action: 'stop' | 'start' | 'restart' | 'is-active'; unit: string };
-    result: { active: boolean; elapsedMs: number };
+    /** `state`: what `systemctl is-active` says after the action ("active", "failed"...). */
+    result: { active: boolean; state: string; elapsedMs: number };
   };
   /** Restarts the given static pods at once and waits until each answers /healthz. */
   restartStaticPods: {

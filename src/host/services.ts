@@ -21,6 +21,8 @@ export interface ServiceManager {
   start(unit: string): Promise<void>;
   /** Whether `unit` is active right now ("activating" and "failed" are not). */
   isActive(unit: string): Promise<boolean>;
+  /** What `systemctl is-active` says of `unit`: "active", "activating", "failed", "inactive"... */
+  activeState(unit: string): Promise<string>;
   /** The PID of the unit's main process; undefined when it has none running. */
   mainPid(unit: string): Promise<number | undefined>;
 }
@@ -64,17 +66,21 @@ export function createServiceManager(options: ServiceManagerOptions): ServiceMan
     if (output.exitCode !== 0) throw failed(verb, unit, argv, output, timeoutMs);
   }
 
+  async function activeState(unit: string): Promise<string> {
+    const { argv, output } = await systemctl('query', unit, ['is-active', unit]);
+    const state = output.stdout.trim();
+    if (output.exitCode === 0) return 'active';
+    if (!output.timedOut && UNIT_STATE.test(state)) return state;
+    throw failed('query', unit, argv, output, timeoutMs);
+  }
+
   return {
     restart: (unit) => change('restart', unit),
     stop: (unit) => change('stop', unit),
     start: (unit) => change('start', unit),
 
-    async isActive(unit) {
-      const { argv, output } = await systemctl('query', unit, ['is-active', unit]);
-      if (output.exitCode === 0) return true;
-      if (!output.timedOut && UNIT_STATE.test(output.stdout.trim())) return false;
-      throw failed('query', unit, argv, output, timeoutMs);
-    },
+    isActive: async (unit) => (await activeState(unit)) === 'active',
+    activeState,
 
     async mainPid(unit) {
       const { argv, output } = await systemctl('query', unit, ['show', '-p', 'MainPID', unit]);

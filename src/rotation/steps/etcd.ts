@@ -1,6 +1,7 @@
 import { RunFailedError, messageOf } from '../../errors.js';
 import type { PlannedMaster, ServedExpectation, Step } from '../types.js';
 import { endpoints, masterOf, report, seconds, sessionOf, type StepContext } from './context.js';
+import { restartAfterFailedWrite, waitMemberUp } from './member-up.js';
 
 const HEALTHY_TIMEOUT_MS = 60_000;
 const SERVED_TIMEOUT_MS = 5_000;
@@ -20,9 +21,14 @@ export async function restartMember(ctx: StepContext, step: RestartStep): Promis
 
   const started = Date.now();
   await controlEtcd(ctx, master, 'stop');
-  if (step.files.length > 0) await sessionOf(ctx, master.name).call('write', { files: step.files });
-  await controlEtcd(ctx, master, 'start');
-  const healthyAfter = await ctx.cluster.waitHealthy(master, ctx.identity, HEALTHY_TIMEOUT_MS);
+  const start = () => controlEtcd(ctx, master, 'start');
+  if (step.files.length > 0) {
+    await sessionOf(ctx, master.name)
+      .call('write', { files: step.files })
+      .catch((error: unknown) => restartAfterFailedWrite(ctx, master, start, error));
+  }
+  await start();
+  const healthyAfter = await waitMemberUp(ctx, master);
 
   if (step.expect) await verifyServed(ctx, master, step.expect);
   ctx.doneInPhase.add(master.name);
