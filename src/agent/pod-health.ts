@@ -42,7 +42,7 @@ export async function waitForHealthz(component: string, url: string, timeoutMs: 
   while (Date.now() < deadline) {
     last = await getHealthz(url).catch((error: Error) => error.message);
     if (last === 'ok') return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new RunFailedError(`${component} at ${url} is not healthy after ${timeoutMs / 1000} s: ${last}`, {
     remedy: `check its container logs; its etcd or TLS files may be wrong`,

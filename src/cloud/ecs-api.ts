@@ -1,10 +1,20 @@
-import EcsModule, * as ecs from '@alicloud/ecs20140526';
+import type * as ecs from '@alicloud/ecs20140526';
+import type EcsModule from '@alicloud/ecs20140526';
 import { DEFAULT_RETRY, callEcs, type RetryPolicy } from './api-errors.js';
 import type { CredentialSource } from './credentials.js';
 
-// The package is CommonJS: under NodeNext its default import is module.exports.
-const EcsClient = EcsModule.default;
-type EcsConfig = ConstructorParameters<typeof EcsClient>[0];
+type EcsClient = InstanceType<typeof EcsModule.default>;
+type EcsConfig = ConstructorParameters<typeof EcsModule.default>[0];
+
+/**
+ * The SDK, loaded on first use: it takes about 0.7 s to load, and only
+ * --transport cloud-assistant and --discover ecs need it. The package is
+ * CommonJS, so its exports are the default export's properties.
+ */
+async function loadSdk(): Promise<typeof ecs & { default: typeof EcsModule.default }> {
+  const loaded = await import('@alicloud/ecs20140526');
+  return loaded.default as unknown as typeof ecs & { default: typeof EcsModule.default };
+}
 
 /** The tag ACK puts on every ECS instance of a cluster, masters included; its value is the cluster id. */
 export const ACK_CLUSTER_TAG = 'ack.aliyun.com';
@@ -55,8 +65,8 @@ export function createEcsApi(options: EcsApiOptions): EcsApi {
   const where = `region ${options.region} (${url.host})`;
   const retry = options.retry ?? DEFAULT_RETRY;
 
-  async function client(): Promise<InstanceType<typeof EcsClient>> {
-    const keys = await options.credentials.get();
+  async function client(): Promise<{ api: EcsClient; sdk: Awaited<ReturnType<typeof loadSdk>> }> {
+    const [keys, sdk] = await Promise.all([options.credentials.get(), loadSdk()]);
     const config = {
       accessKeyId: keys.accessKeyId,
       accessKeySecret: keys.secret(),
@@ -68,7 +78,7 @@ export function createEcsApi(options: EcsApiOptions): EcsApi {
     } as EcsConfig;
     const token = keys.securityToken();
     if (token) config.securityToken = token;
-    return new EcsClient(config);
+    return { api: new sdk.default(config), sdk };
   }
 
   return {
@@ -78,13 +88,13 @@ export function createEcsApi(options: EcsApiOptions): EcsApi {
       const found: EcsInstance[] = [];
       let nextToken: string | undefined;
       do {
-        const request = new ecs.DescribeInstancesRequest({ regionId: options.region, maxResults: 100 });
+        const { api, sdk } = await client();
+        const request = new sdk.DescribeInstancesRequest({ regionId: options.region, maxResults: 100 });
         if ('clusterId' in filter) {
-          request.tag = [new ecs.DescribeInstancesRequestTag({ key: ACK_CLUSTER_TAG, value: filter.clusterId })];
+          request.tag = [new sdk.DescribeInstancesRequestTag({ key: ACK_CLUSTER_TAG, value: filter.clusterId })];
         }
         else request.instanceIds = JSON.stringify(filter.instanceIds);
         if (nextToken) request.nextToken = nextToken;
-        const api = await client();
         const response = await callEcs('DescribeInstances', where, () => api.describeInstances(request), retry);
         for (const i of response.body?.instances?.instance ?? []) found.push(toInstance(i));
         nextToken = response.body?.nextToken || undefined;
@@ -93,13 +103,13 @@ export function createEcsApi(options: EcsApiOptions): EcsApi {
     },
 
     async runCommand(request) {
-      const api = await client();
+      const { api, sdk } = await client();
       const response = await callEcs(
         'RunCommand',
         where,
         () =>
           api.runCommand(
-            new ecs.RunCommandRequest({
+            new sdk.RunCommandRequest({
               regionId: options.region,
               instanceId: [request.instanceId],
               name: request.name,
@@ -117,13 +127,13 @@ export function createEcsApi(options: EcsApiOptions): EcsApi {
     },
 
     async describeInvocationResult(invokeId, instanceId) {
-      const api = await client();
+      const { api, sdk } = await client();
       const response = await callEcs(
         'DescribeInvocationResults',
         where,
         () =>
           api.describeInvocationResults(
-            new ecs.DescribeInvocationResultsRequest({
+            new sdk.DescribeInvocationResultsRequest({
               regionId: options.region,
               invokeId,
               instanceId,
@@ -145,13 +155,13 @@ export function createEcsApi(options: EcsApiOptions): EcsApi {
     },
 
     async stopInvocation(invokeId, instanceId) {
-      const api = await client();
+      const { api, sdk } = await client();
       await callEcs(
         'StopInvocation',
         where,
         () =>
           api.stopInvocation(
-            new ecs.StopInvocationRequest({ regionId: options.region, invokeId, instanceId: [instanceId] }),
+            new sdk.StopInvocationRequest({ regionId: options.region, invokeId, instanceId: [instanceId] }),
           ),
         retry,
       );

@@ -4,7 +4,7 @@
  * /proc/self/mountinfo, resolved to its id through the host's docker socket (dockerode).
  */
 
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { readFile } from 'node:fs/promises';
 
 import { PreflightError } from '../errors.js';
@@ -38,7 +38,7 @@ const CONTAINER_ID = /\/containers\/([0-9a-f]{64})\//;
  */
 export async function findOwnImage(options: FindOwnImageOptions): Promise<OwnImage | undefined> {
   const env = options.env ?? process.env;
-  const docker = options.docker ?? new Docker({ socketPath: hostPath(options.root, '/var/run/docker.sock') });
+  const docker = options.docker ?? (await dockerAt(hostPath(options.root, '/var/run/docker.sock')));
 
   let reference = env['ETCD_ROTATE_IMAGE'] || undefined;
   if (reference === undefined) {
@@ -51,6 +51,12 @@ export async function findOwnImage(options: FindOwnImageOptions): Promise<OwnIma
 
   const image = await ask(`inspect the image ${reference}`, () => docker.getImage(reference).inspect());
   return { reference, id: image.Id, repoDigests: image.RepoDigests ?? [] };
+}
+
+/** A dockerode client for `socketPath`, dockerode loaded on first use. */
+export async function dockerAt(socketPath: string): Promise<Docker> {
+  const { default: Docker } = await import('dockerode');
+  return new Docker({ socketPath });
 }
 
 async function ask<T>(action: string, request: () => Promise<T>): Promise<T> {

@@ -6,13 +6,11 @@
  * (`ensurePeerImage`) before its agent starts.
  */
 
-import Docker from 'dockerode';
-
 import { hostPath } from '../host/paths.js';
 import type { SshOptions } from '../remote/ssh-options.js';
 import type { PeerTransport, PeerTransportFactory } from '../remote/transport.js';
 import { containerdPeers } from './containerd-peers.js';
-import { findOwnImage, type OwnImage } from './own-image.js';
+import { dockerAt, findOwnImage, type OwnImage } from './own-image.js';
 import { containerPeerCommand } from './peer-command.js';
 import { ensurePeerImage } from './peer-image.js';
 import { privilegeFlags } from './privilege.js';
@@ -39,7 +37,7 @@ export async function containerPeers(options: {
 }): Promise<ContainerPeers | undefined> {
   const env = options.env ?? process.env;
   if (imageRuntimeOf(env) === 'containerd') return containerdPeers({ ssh: options.ssh, env });
-  const docker = new Docker({ socketPath: hostPath(options.root, '/var/run/docker.sock') });
+  const docker = await dockerAt(hostPath(options.root, '/var/run/docker.sock'));
   const image = await findOwnImage({ root: options.root, env, docker });
   if (image === undefined) return undefined;
 

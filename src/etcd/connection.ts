@@ -3,7 +3,7 @@
  * exactly one member, fails fast (no retries, no circuit breaker, a deadline
  * on every call) and is always closed, so no gRPC channel outlives the call.
  */
-import { Etcd3, type IOptions } from 'etcd3';
+import type { Etcd3, IOptions } from 'etcd3';
 import { InputError } from '../errors.js';
 
 /** The TLS material for talking to etcd, as PEM in memory (never paths). */
@@ -55,6 +55,8 @@ export async function withEtcdClient<T>(
   tls: EtcdTls,
   fn: (client: Etcd3) => Promise<T>,
 ): Promise<T> {
+  // etcd3 (with gRPC) loads on first use: the peers' agents never need it.
+  const { Etcd3 } = await import('etcd3');
   const client = new Etcd3({
     hosts: [endpoint],
     credentials: { rootCertificate: tls.ca, certChain: tls.cert, privateKey: tls.key },

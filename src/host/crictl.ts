@@ -6,7 +6,7 @@
 import { RunFailedError } from '../errors.js';
 import { type CommandOutput, runCommand, showCommand } from './command.js';
 import { describeFailure } from './failures.js';
-import { pollUntil } from './poll.js';
+import { pollUntil, RESTART_POLL_MS } from './poll.js';
 import type { ContainerRuntime, RestartOptions, StaticPodComponent } from './runtime.js';
 
 /**
@@ -100,7 +100,7 @@ export function createCrictlRuntime(options: CrictlOptions = {}): CrictlRuntime 
       const old = await running(component);
       if (old === undefined) {
         // kubelet may be between two starts of it; the one it starts now reads the new files.
-        const meanwhile = await pollUntil(() => running(component), { timeoutMs: restart.timeoutMs, pollMs: restart.pollMs });
+        const meanwhile = await pollUntil(() => running(component), { timeoutMs: restart.timeoutMs, pollMs: restart.pollMs ?? RESTART_POLL_MS });
         if (meanwhile === undefined) throw notFound(component, argv);
         return { oldId: undefined, newId: meanwhile.id, elapsedMs: Date.now() - started };
       }
@@ -112,7 +112,7 @@ export function createCrictlRuntime(options: CrictlOptions = {}): CrictlRuntime 
           const container = await running(component);
           return container !== undefined && container.id !== old.id ? container : undefined;
         },
-        { timeoutMs: restart.timeoutMs, pollMs: restart.pollMs },
+        { timeoutMs: restart.timeoutMs, pollMs: restart.pollMs ?? RESTART_POLL_MS },
       );
       if (next === undefined) throw notBack(component, old.id, restart.timeoutMs);
       return { oldId: old.id, newId: next.id, elapsedMs: Date.now() - started };

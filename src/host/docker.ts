@@ -11,7 +11,7 @@ import type Docker from 'dockerode';
 
 import { RunFailedError } from '../errors.js';
 import { describeFailure } from './failures.js';
-import { pollUntil } from './poll.js';
+import { pollUntil, RESTART_POLL_MS } from './poll.js';
 import type { ContainerRuntime, RestartOptions, StaticPodComponent } from './runtime.js';
 
 /** How long docker may take to stop the old container before killing it, in seconds. */
@@ -47,7 +47,7 @@ export function createDockerRuntime(docker: Docker, where: string): ContainerRun
       const old = await running(component);
       if (old === undefined) {
         // kubelet may be between two starts of it; the one it starts now reads the new files.
-        const meanwhile = await pollUntil(() => running(component), { timeoutMs: options.timeoutMs, pollMs: options.pollMs });
+        const meanwhile = await pollUntil(() => running(component), { timeoutMs: options.timeoutMs, pollMs: options.pollMs ?? RESTART_POLL_MS });
         if (meanwhile === undefined) throw notFound(component, where);
         return { oldId: undefined, newId: meanwhile.id, elapsedMs: Date.now() - started };
       }
@@ -61,7 +61,7 @@ export function createDockerRuntime(docker: Docker, where: string): ContainerRun
           if (now === undefined) return undefined;
           return now.id !== old.id || now.startedAt !== old.startedAt ? now : undefined;
         },
-        { timeoutMs: options.timeoutMs, pollMs: options.pollMs },
+        { timeoutMs: options.timeoutMs, pollMs: options.pollMs ?? RESTART_POLL_MS },
       );
       if (next === undefined) throw notBack(component, old.id, options.timeoutMs);
       return { oldId: old.id, newId: next.id, elapsedMs: Date.now() - started };

@@ -9,6 +9,7 @@
 
 import { constants } from 'node:fs';
 import { type FileHandle, open, readFile } from 'node:fs/promises';
+import path from 'node:path';
 
 import { InputError, RunFailedError } from '../errors.js';
 import { ensureDirectory, syncDirectory } from './directories.js';
@@ -38,6 +39,12 @@ export interface Journal<E extends JournalEvent = JournalEvent> {
 const APPEND = constants.O_RDWR | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
 
 /**
+ * The last append to each journal file of this process. Appends to one file wait for each
+ * other: one that cut a torn tail while another was being written could cut that line too.
+ */
+const appending = new Map<string, Promise<unknown>>();
+
+/**
  * Appends `event` with the current time to the journal of `runId` and syncs it to disk before
  * resolving. Creates the run folder and the journal when missing.
  */
@@ -49,7 +56,19 @@ export async function appendJournal<E extends JournalEvent>(
   const record = { ...event, time: new Date().toISOString() };
   const directory = hostPath(root, await ensureDirectory(root, runHostDir(runId)));
   const file = `${directory}/${JOURNAL_NAME}`;
+  const previous = appending.get(file) ?? Promise.resolve();
+  const appended = previous.catch(() => undefined).then(() => writeRecord(root, runId, file, record));
+  appending.set(file, appended);
+  try {
+    await appended;
+  } finally {
+    if (appending.get(file) === appended) appending.delete(file);
+  }
+  return record;
+}
 
+async function writeRecord(root: string, runId: string, file: string, record: JournalRecord): Promise<void> {
+  const directory = path.posix.dirname(file);
   try {
     const handle = await open(file, APPEND, 0o600);
     try {
@@ -64,12 +83,11 @@ export async function appendJournal<E extends JournalEvent>(
   } catch (error) {
     const { reason, remedy } = describeFailure(error);
     const where = describeHostPath(root, `${runHostDir(runId)}/${JOURNAL_NAME}`);
-    throw new RunFailedError(`could not append "${event.kind}" to the journal ${where}: ${reason}`, {
+    throw new RunFailedError(`could not append "${record.kind}" to the journal ${where}: ${reason}`, {
       remedy,
       cause: error,
     });
   }
-  return record;
 }
 
 /**

@@ -3,6 +3,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /**
+ * How often a static pod restart looks for the component's new container: kubelet starts it
+ * within its next sync, and listing containers costs little next to a control-plane restart.
+ */
+export const RESTART_POLL_MS = 200;
+
+/**
  * Calls `probe` every `pollMs` (default 1 s) until it resolves to something other than
  * undefined, and resolves to that; resolves to undefined once `timeoutMs` has passed.
  * A probe that rejects stops the wait with its error.

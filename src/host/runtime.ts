@@ -8,8 +8,6 @@
  * containerd, e.g. for the etcd-rotate image), so crictl is used then.
  */
 
-import Docker from 'dockerode';
-
 import { PreflightError } from '../errors.js';
 import { runCommand } from './command.js';
 import { createCrictlRuntime } from './crictl.js';
@@ -37,7 +35,7 @@ export function isStaticPodComponent(name: string): name is StaticPodComponent {
 export interface RestartOptions {
   /** Milliseconds to wait for the component's container to run again. */
   timeoutMs: number;
-  /** Milliseconds between checks; default 1000. */
+  /** Milliseconds between checks; default `RESTART_POLL_MS`. */
   pollMs?: number;
 }
 
@@ -93,6 +91,8 @@ export async function detectRuntime(options: DetectRuntimeOptions = {}): Promise
   let dockerAnswer: string;
   let idleDocker: ContainerRuntime | undefined;
   try {
+    // dockerode loads on first use: commands that never reach docker do not pay for it.
+    const { default: Docker } = await import('dockerode');
     await new Docker({ socketPath, timeout: timeoutMs }).ping();
     // No socket timeout for the runtime: a restart is silent while the old container stops.
     const docker = new Docker({ socketPath });

@@ -71,14 +71,18 @@ const prefetched: Promise<KeyObject>[] = [];
 
 /**
  * Starts generating `count` RSA keys now, for a run that knows it will need
- * them while it still waits for something else (the SSH agents of the peers).
- * A key handed out is used once; keys never asked for are dropped with the process.
+ * them while it still waits for something else (the SSH agents of the peers,
+ * or etcd restarting). `parallel: false` makes them one after another, on one
+ * core, so the rest of the machine keeps running. A key handed out is used
+ * once; keys never asked for are dropped with the process.
  */
-export function prefetchRsaKeys(count: number): void {
+export function prefetchRsaKeys(count: number, { parallel = true }: { parallel?: boolean } = {}): void {
+  let previous: Promise<unknown> = Promise.resolve();
   for (let i = 0; i < count; i++) {
-    const key = newRsaKey();
+    const key = parallel ? newRsaKey() : previous.then(newRsaKey, newRsaKey);
     key.catch(() => undefined); // a failure surfaces when the key is asked for
     prefetched.push(key);
+    previous = key;
   }
 }
 

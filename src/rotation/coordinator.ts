@@ -43,7 +43,7 @@ export interface RunOptions extends Reach {
 export async function rotate(options: RunOptions, forced?: Scenario): Promise<number> {
   // Key generation dominates planning: start it while the peers' agents come up.
   const connected = await connectMasters(options, {
-    onLocalInspected: (local) => prefetchRsaKeys(expectedNewKeys(local, options.skipKubernetes)),
+    onLocalInspected: (local) => prefetchRsaKeys(expectedNewKeys(local)),
   });
   try {
     const run = await planRun(connected, options, forced);
@@ -169,6 +169,10 @@ async function carryOut(connected: ConnectedCluster, plan: RotationPlan, options
     emit,
     journal: createProgressJournal(plan.runId, local, connected.sessions),
     root: options.root,
+    signers: once(async () => {
+      const local = connected.masters.find((m) => m.name === connected.localName)!;
+      return (await readLocalSecrets(options.root, local.layout)).kubernetesCas;
+    }),
     interrupted: options.interrupted,
   });
   await Promise.all(
@@ -224,6 +228,12 @@ async function loadPlan(root: string, runId: string, sessions: Map<string, Agent
   throw new OperatorError(`the plan of run ${runId} is on no master`, {
     remedy: `undo what it did with "etcd-rotate rollback" (new set) or "etcd-rotate rollback --from-backup ${runId}"`,
   });
+}
+
+/** `load`, called at most once. */
+function once<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => (loaded ??= load());
 }
 
 /** A run id that sorts by time: `20261203-172501-3f9a`. */

@@ -12,8 +12,10 @@ export function describePlan(plan: RotationPlan, notes: { reasons: string[]; war
     `  masters: ${plan.masters.map((m) => `${m.name} (${m.hostname}${m.name === plan.coordinator ? ', this one' : ''})`).join(', ')}`,
   ];
   for (const [i, phase] of plan.phases.entries()) {
-    lines.push(`  ${i + 1}. ${phase.name}: ${phase.title}`);
-    for (const step of phase.steps) lines.push(`       ${describeStep(step)}`);
+    const lanes = [...new Set(phase.steps.map((s) => s.lane ?? ''))];
+    const together = lanes.length > 1 ? ` (at the same time, one after another within each: ${lanes.join(', ')})` : '';
+    lines.push(`  ${i + 1}. ${phase.name}: ${phase.title}${together}`);
+    for (const step of phase.steps) lines.push(`       ${together ? `[${step.lane}] ` : ''}${describeStep(step)}`);
   }
   for (const warning of notes.warnings) lines.push(`  WARNING: ${warning}`);
   return lines.join('\n') + '\n';
@@ -35,8 +37,15 @@ function describeStep(step: Step): string {
     case 'backup-data':
       return `${step.host}: copy the etcd data directory into the backup (members stopped)`;
     case 'write': {
-      const kubeconfigs = (step.kubeconfigs ?? []).map((k) => `${path.posix.basename(k.path)}(${k.user})`);
-      return `${step.host}: write ${files([...step.files.map((f) => f.path)])}${kubeconfigs.length ? `; kubeconfigs ${kubeconfigs.join(', ')}` : ''}`;
+      const renew = step.renew ?? [];
+      const kubeconfigs = [
+        ...(step.kubeconfigs ?? []).map((k) => ({ path: k.path, user: k.user })),
+        ...renew.flatMap((r) => (r.target.kind === 'kubeconfig' ? [r.target] : [])),
+      ].map((k) => `${path.posix.basename(k.path)}(${k.user})`);
+      const renewed = renew.flatMap((r) => (r.target.kind === 'files' ? [r.target.cert, r.target.key] : []));
+      const written = files([...step.files.map((f) => f.path), ...renewed]);
+      const fresh = renew.length > 0 ? `; ${renew.length} leaves renewed with new keys, issued when the step runs` : '';
+      return `${step.host}: write ${written}${kubeconfigs.length ? `; kubeconfigs ${kubeconfigs.join(', ')}` : ''}${fresh}`;
     }
     case 'restart-etcd':
       return `${step.host}: restart etcd${step.files.length ? `, writing while stopped ${files(step.files.map((f) => f.path))}` : ''}`;
@@ -75,7 +84,11 @@ function files(paths: string[]): string {
 export function summarizeRun(plan: RotationPlan): string {
   const steps = plan.phases.flatMap((p) => p.steps);
   const written = (s: Step) =>
-    s.kind === 'write' ? s.files.length + (s.kubeconfigs?.length ?? 0) : s.kind === 'restart-etcd' ? s.files.length : 0;
+    s.kind === 'write'
+      ? s.files.length + (s.kubeconfigs?.length ?? 0) + (s.renew ?? []).reduce((n, r) => n + (r.target.kind === 'files' ? 2 : 1), 0)
+      : s.kind === 'restart-etcd'
+        ? s.files.length
+        : 0;
   const files = steps.reduce((n, s) => n + written(s), 0);
   const together = steps.some((s) => s.kind === 'start-etcd-all') ? plan.masters.length : 0;
   const etcdRestarts = steps.filter((s) => s.kind === 'restart-etcd').length + together;

@@ -50,12 +50,13 @@ function restorePlan(
     { kind: 'start-etcd-all', hosts },
     { kind: 'wait-quorum' },
   ];
+  // Every master at once: kube-apiserver cannot serve until it runs on the restored files.
   const controlPlane: Step[] = masters.flatMap((m): Step[] =>
     m.layout.apiserver
       ? [
-          { kind: 'restart-pods', host: m.name, components: ['kube-apiserver'] },
-          { kind: 'restart-pods', host: m.name, components: ['kube-controller-manager', 'kube-scheduler'] },
-          { kind: 'restart-kubelet', host: m.name },
+          { kind: 'restart-pods', host: m.name, components: ['kube-apiserver'], lane: m.name },
+          { kind: 'restart-pods', host: m.name, components: ['kube-controller-manager', 'kube-scheduler'], lane: m.name },
+          { kind: 'restart-kubelet', host: m.name, lane: m.name },
         ]
       : [],
   );

@@ -28,13 +28,47 @@ export interface ServedExpectation {
   peer?: string;
 }
 
+/**
+ * A leaf renewed when its step runs, with a new key: the same subject, SANs
+ * and usages as the certificate it renews, signed by a Kubernetes CA whose
+ * key is read on the coordinator then. No private key is in the plan for it:
+ * a step run again (a resumed run) issues afresh and writes the whole pair.
+ */
+export interface LeafRenewal {
+  /** The certificate renewed (public), whose subject and extensions the new one keeps. */
+  templatePem: string;
+  /** The CA certificate that signs it (the original, or its copy extended with the same key). */
+  signerPem: string;
+  /** Where the new pair goes: a certificate and key file, or a kubeconfig user's embedded pair. */
+  target:
+    | { kind: 'files'; cert: string; key: string }
+    | { kind: 'kubeconfig'; path: string; user: string; caPem?: string };
+}
+
 /** One action on one master (or on all of them at once). */
-export type Step =
+export type Step = StepAction & {
+  /**
+   * Steps of a phase with the same lane run one after another; lanes run at
+   * the same time, and the phase ends when every lane has. No lane is a lane too.
+   */
+  lane?: string;
+};
+
+/** What a step does. */
+export type StepAction =
   | { kind: 'backup'; host: string; paths: string[] }
   | { kind: 'snapshot'; host: string }
   /** A copy of the member's data directory, taken while every member is stopped. */
   | { kind: 'backup-data'; host: string }
-  | { kind: 'write'; host: string; files: FileWrite[]; kubeconfigs?: KubeconfigWrite[]; why: string }
+  | {
+      kind: 'write';
+      host: string;
+      files: FileWrite[];
+      kubeconfigs?: KubeconfigWrite[];
+      /** Leaves issued when the step runs and written with `files`. */
+      renew?: LeafRenewal[];
+      why: string;
+    }
   | {
       kind: 'restart-etcd';
       host: string;

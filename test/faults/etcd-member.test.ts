@@ -58,7 +58,7 @@ test('killed right after the tool started it: the run stops (exit 1) naming it, 
   const c = ctx.cluster;
   const started = Date.now();
   const run = startTool(c, 1, ['rotate', '--yes']);
-  await run.waitFor(/\[trust-both\] phase 2\/7/);
+  await run.waitFor(/\[trust-both\] phase 2\/6/);
   const killed = await killNextStart(c, 2, run.exited);
   assert.ok(killed, `the tool never restarted master-2's etcd:\n${run.output()}`);
   assert.is(await run.exited, 1, run.output());

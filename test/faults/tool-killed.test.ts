@@ -21,7 +21,7 @@ interface KillPoint {
   after: RegExp;
 }
 
-const PHASES = ['prepare', 'trust-both', 'apiserver-trust-both', 'switch-leaves', 'control-plane', 'trust-new', 'verify'];
+const PHASES = ['prepare', 'trust-both', 'switch-leaves', 'control-plane', 'trust-new', 'verify'];
 const boundary = (phase: string): KillPoint => ({ name: `after ${phase}`, after: new RegExp(`\\[${phase}\\] done in`) });
 const middle = (phase: string, line: string): KillPoint => ({
   name: `middle of ${phase}`,
@@ -31,21 +31,22 @@ const middle = (phase: string, line: string): KillPoint => ({
 /** Two chains: every boundary, then every middle and both leader restarts. */
 const CHAINS: KillPoint[][] = [
   [
-    { name: 'before the first step', after: /\[prepare\] phase 1\/7/ },
+    { name: 'before the first step', after: /\[prepare\] phase 1\/6/ },
     boundary('prepare'),
     boundary('trust-both'),
-    boundary('apiserver-trust-both'),
     boundary('switch-leaves'),
     boundary('control-plane'),
     boundary('trust-new'),
   ],
   [
     middle('prepare', '\\d+ files archived'),
+    // The kube-apiserver lane finishes before etcd's, whose leader goes last: kill in it first.
+    { ...middle('trust-both', 'restarted and healthy: kube-apiserver'), name: 'trust-both, a kube-apiserver restarted beside etcd' },
     { ...middle('trust-both', 'leadership moved'), name: 'trust-both, the leader stopped' },
-    middle('apiserver-trust-both', 'restarted and healthy'),
     middle('switch-leaves', '\\d+ files written'),
     middle('control-plane', 'restarted and healthy: kube-apiserver'),
     middle('trust-new', 'etcd restarted'),
+    { ...middle('trust-new', 'kubelet restarted'), name: 'trust-new, the control-plane lane beside etcd' },
     { ...middle('trust-new', 'leadership moved'), name: 'trust-new, the leader stopped' },
     { name: 'middle of verify', after: /\[verify\] a client certificate of the old CA is refused/ },
   ],

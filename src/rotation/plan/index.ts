@@ -80,9 +80,10 @@ function planHeader(input: PlanInput): Pick<RotationPlan, 'runId' | 'scenario' |
   };
 }
 
+/** Every master archives at once; the snapshot goes into the coordinator's archive once it exists. */
 function prepare(input: PlanInput, snapshot: boolean): Phase {
-  const steps: Step[] = input.masters.map((m) => ({ kind: 'backup', host: m.name, paths: backupPaths(m, []) }));
-  if (snapshot) steps.push({ kind: 'snapshot', host: input.coordinator });
+  const steps: Step[] = input.masters.map((m) => ({ kind: 'backup', host: m.name, paths: backupPaths(m, []), lane: m.name }));
+  if (snapshot) steps.push({ kind: 'snapshot', host: input.coordinator, lane: input.coordinator });
   return { name: 'prepare', title: 'back up every file the run changes', identity: 'current', steps };
 }
 

@@ -1,4 +1,4 @@
-import type { FileWrite, KubeconfigWrite } from '../../agent/protocol.js';
+import type { FileWrite } from '../../agent/protocol.js';
 import {
   findIssuer,
   parseCertificates,
@@ -6,13 +6,16 @@ import {
   type CertificateInfo,
   type IssuedPair,
 } from '../../pki/index.js';
-import { certWrite, keyWrite } from '../material.js';
+import { certWrite } from '../material.js';
+import type { LeafRenewal } from '../types.js';
 import { certificateAt, type MasterState, type PlanInput } from './context.js';
 
 /** What the Kubernetes part of a run writes on one master. */
 export interface KubernetesWrites {
+  /** CA certificates extended with their own key. */
   files: FileWrite[];
-  kubeconfigs: KubeconfigWrite[];
+  /** Leaves and kubeconfig client certificates, issued with new keys when their step runs. */
+  renew: LeafRenewal[];
   /** Static pods and services whose credentials changed, to restart. */
   components: string[];
 }
@@ -34,10 +37,12 @@ const KUBECONFIG_COMPONENTS: Record<string, string> = {
 };
 
 /**
- * Re-issues the Kubernetes leaves and kubeconfig client certificates of every
- * master under the existing CAs, with the same subjects, SANs and usages.
- * A CA certificate that would expire before the new leaves is re-issued with
- * the same key and subject, so workers that trust the old one keep working.
+ * Plans the renewal of the Kubernetes leaves and kubeconfig client
+ * certificates of every master under the existing CAs, with the same
+ * subjects, SANs and usages (issued with new keys when the step runs, as
+ * kubeadm renews them). A CA certificate that would expire before the new
+ * leaves is re-issued now with the same key and subject, so workers that
+ * trust the old one keep working.
  */
 export async function planKubernetes(
   input: PlanInput,
@@ -47,8 +52,7 @@ export async function planKubernetes(
   if (input.skipKubernetes) return result;
 
   const authorities = await extendAuthorities(input);
-  const planned = await Promise.all(input.masters.map((m) => planMaster(m, authorities, input.validityMs, warnings)));
-  input.masters.forEach((m, i) => result.set(m.name, planned[i]!));
+  for (const m of input.masters) result.set(m.name, planMaster(m, authorities, warnings));
   return result;
 }
 
@@ -68,13 +72,8 @@ async function extendAuthorities(input: PlanInput): Promise<Authority[]> {
   );
 }
 
-async function planMaster(
-  master: MasterState,
-  authorities: Authority[],
-  validityMs: number,
-  warnings: string[],
-): Promise<KubernetesWrites> {
-  const writes: KubernetesWrites = { files: [], kubeconfigs: [], components: [] };
+function planMaster(master: MasterState, authorities: Authority[], warnings: string[]): KubernetesWrites {
+  const writes: KubernetesWrites = { files: [], renew: [], components: [] };
   const signerOf = (cert: CertificateInfo, what: string) => {
     const issuer = findIssuer(cert, authorities.map((a) => a.original));
     const authority = authorities.find((a) => a.original === issuer);
@@ -88,16 +87,13 @@ async function planMaster(
     if (authority?.extended) writes.files.push(certWrite(caPath, authority.signer.certPem));
   }
 
-  const leaves = await Promise.all(
-    master.layout.kubernetes.leaves.map(async (pair) => {
-      const existing = certificateAt(master, pair.cert);
-      const authority = signerOf(existing, pair.cert);
-      if (!authority) return [];
-      const renewed = await reissueCertificate(existing, authority.signer, { validityMs });
-      return [certWrite(pair.cert, renewed.certPem), keyWrite(pair.key, renewed.keyPem)];
-    }),
-  );
-  writes.files.push(...leaves.flat());
+  for (const pair of master.layout.kubernetes.leaves) {
+    const existing = certificateAt(master, pair.cert);
+    const authority = signerOf(existing, pair.cert);
+    if (!authority) continue;
+    const target = { kind: 'files' as const, cert: pair.cert, key: pair.key };
+    writes.renew.push({ templatePem: existing.pem, signerPem: authority.signer.certPem, target });
+  }
 
   for (const user of master.inspection.kubeconfigs) {
     const what = `the client certificate of user ${user.user} in ${user.path}`;
@@ -105,10 +101,9 @@ async function planMaster(
     const existing = parseCertificates(user.certificatePem, what)[0]!;
     const authority = signerOf(existing, what);
     if (!authority) continue;
-    const renewed = await reissueCertificate(existing, authority.signer, { validityMs });
-    const write: KubeconfigWrite = { path: user.path, user: user.user, certificatePem: renewed.certPem, keyPem: renewed.keyPem };
-    if (authority.extended) write.caPem = authority.signer.certPem;
-    writes.kubeconfigs.push(write);
+    const target: LeafRenewal['target'] = { kind: 'kubeconfig', path: user.path, user: user.user };
+    if (authority.extended) target.caPem = authority.signer.certPem;
+    writes.renew.push({ templatePem: existing.pem, signerPem: authority.signer.certPem, target });
     const component = KUBECONFIG_COMPONENTS[user.path.split('/').pop() ?? ''];
     if (component) writes.components.push(component);
   }

@@ -5,7 +5,7 @@ import type { Phase, Step } from '../types.js';
 import { certificateAt, pemAt, type MasterState, type PlanInput } from './context.js';
 import { finalApiserverWrites, finalEtcdWrites, finalExpectation } from './etcd-set.js';
 import type { KubernetesWrites } from './kubernetes.js';
-import { controlPlaneSteps } from './control-plane.js';
+import { apiserverCredentialSteps, componentRestarts, inLane } from './control-plane.js';
 
 /**
  * The zero-downtime CA rotation, in the order measured to keep every write
@@ -13,6 +13,12 @@ import { controlPlaneSteps } from './control-plane.js';
  * CAs, move kube-apiserver over, then trust the new CAs only. etcd restarts
  * twice per member, one member at a time; leaf pairs change only as
  * certificate-only swaps (same key) or while the member is stopped.
+ *
+ * What does not depend on etcd's restarts runs beside them, in lanes of its
+ * own: kube-apiserver's restarts to trust both CAs (it keeps the old client
+ * pair, which every member trusts throughout), and the restarts of
+ * kube-controller-manager, kube-scheduler and kubelet, which never talk to
+ * etcd. One etcd member and one kube-apiserver at most are down at a time.
  */
 export function planOnlinePhases(
   input: PlanInput,
@@ -23,6 +29,7 @@ export function planOnlinePhases(
 
   const trustBoth: Step[] = masters.map((m) => ({
     kind: 'restart-etcd',
+    lane: 'etcd',
     host: m.name,
     files: mergeWrites([
       certWrite(m.layout.clientCa.cert, bundle(pemAt(m, m.layout.clientCa.cert), set.ca.certPem)),
@@ -33,12 +40,13 @@ export function planOnlinePhases(
   const apiserverTrustBoth: Step[] = masters.flatMap((m) => {
     if (!m.layout.apiserver) return [];
     const ca = bundle(pemAt(m, m.layout.apiserver.ca), set.ca.certPem);
-    return [
+    return inLane('kube-apiserver', [
       { kind: 'write', host: m.name, files: [certWrite(m.layout.apiserver.ca, ca)], why: 'kube-apiserver trusts both etcd CAs' },
       { kind: 'restart-pods', host: m.name, components: ['kube-apiserver'] },
-    ];
+    ]);
   });
 
+  // Each member's swap and its check are independent of the others'.
   const interim: Step[] = masters.flatMap((m) => {
     const files = interimWrites(m, set, validityMs);
     const served = (path: string | undefined) => {
@@ -46,28 +54,39 @@ export function planOnlinePhases(
       return write ? fingerprint(decode(write)) : undefined;
     };
     const expect = compact({ client: served(m.layout.server.cert), peer: served(m.layout.peers[m.name]?.cert) });
-    return [
+    return inLane(m.name, [
       { kind: 'write', host: m.name, files, why: 'leaves signed by the new CAs, same keys' },
       { kind: 'verify-served', host: m.name, expect },
-    ];
+    ]);
   });
 
-  const controlPlane = controlPlaneSteps(input, kubernetes, (m) => finalApiserverWrites(m.layout, set));
+  const apiserverNew = apiserverCredentialSteps(input, kubernetes, (m) => finalApiserverWrites(m.layout, set));
 
   const trustNew: Step[] = masters.map((m) => ({
     kind: 'restart-etcd',
+    lane: 'etcd',
     host: m.name,
     files: finalEtcdWrites(m.layout, set),
     expect: finalExpectation(m, set),
     why: 'trust only the new CAs; new keys for every leaf',
   }));
 
+  const components = inLane('control-plane', componentRestarts(input, kubernetes));
   return [
-    { name: 'trust-both', title: 'etcd trusts the old and new CAs', identity: 'current', steps: trustBoth },
-    { name: 'apiserver-trust-both', title: 'kube-apiserver trusts both etcd CAs', identity: 'current', steps: apiserverTrustBoth },
+    {
+      name: 'trust-both',
+      title: 'etcd and kube-apiserver trust the old and new CAs',
+      identity: 'current',
+      steps: [...trustBoth, ...apiserverTrustBoth],
+    },
     { name: 'switch-leaves', title: 'members serve certificates of the new CAs', identity: 'current', steps: interim },
-    { name: 'control-plane', title: 'control plane moves to the new credentials', identity: 'current', steps: controlPlane },
-    { name: 'trust-new', title: 'etcd trusts only the new CAs', identity: 'new', steps: trustNew },
+    { name: 'control-plane', title: 'kube-apiserver moves to the new credentials', identity: 'current', steps: apiserverNew },
+    {
+      name: 'trust-new',
+      title: 'etcd trusts only the new CAs; the other control-plane components restart on their renewed certificates',
+      identity: 'new',
+      steps: [...trustNew, ...components],
+    },
   ];
 }
 

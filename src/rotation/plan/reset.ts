@@ -2,7 +2,7 @@ import type { EtcdCertificateSet } from '../../pki/index.js';
 import { mergeWrites } from '../material.js';
 import type { Phase, Step } from '../types.js';
 import type { PlanInput } from './context.js';
-import { controlPlaneSteps } from './control-plane.js';
+import { apiserverCredentialSteps, componentRestarts, inLane } from './control-plane.js';
 import { finalApiserverWrites, finalEtcdWrites, finalExpectation } from './etcd-set.js';
 import type { KubernetesWrites } from './kubernetes.js';
 
@@ -32,8 +32,13 @@ export function planResetPhases(
     { kind: 'wait-quorum' },
     ...input.masters.map((m): Step => ({ kind: 'verify-served', host: m.name, expect: finalExpectation(m, set) })),
   ];
+  // The API is down until kube-apiserver runs on the new files: every master restarts at once.
+  const controlPlane = input.masters.flatMap((m) => {
+    const one = { ...input, masters: [m] };
+    return inLane(m.name, [...apiserverCredentialSteps(one, kubernetes, () => []), ...componentRestarts(one, kubernetes)]);
+  });
   return [
     { name: 'reset', title: 'new etcd certificates on every master, members restarted together', identity: 'new', steps: reset },
-    { name: 'control-plane', title: 'control plane restarted on the new credentials', identity: 'new', steps: controlPlaneSteps(input, kubernetes, () => []) },
+    { name: 'control-plane', title: 'control plane restarted on the new credentials', identity: 'new', steps: controlPlane },
   ];
 }

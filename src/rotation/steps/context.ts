@@ -3,6 +3,7 @@ import type { ClusterAccess, MemberEndpoint } from '../cluster-access.js';
 import type { EventSink } from '../events.js';
 import type { EtcdIdentity, Phase, PlannedMaster, RotationPlan } from '../types.js';
 import { RunFailedError } from '../../errors.js';
+import type { IssuedPair } from '../../pki/index.js';
 
 /** What every step runs with. */
 export interface StepContext {
@@ -14,6 +15,8 @@ export interface StepContext {
   emit: EventSink;
   /** Host root of the coordinator, where the snapshot is written. */
   root: string;
+  /** The Kubernetes CA pairs of this master, for the leaves renewed when their step runs. */
+  signers: () => Promise<IssuedPair[]>;
   /** Masters whose step in the current phase is done, to hand leadership to. */
   doneInPhase: Set<string>;
 }

@@ -1,4 +1,5 @@
 import { RunFailedError, messageOf } from '../../errors.js';
+import type { ClusterView } from '../cluster-access.js';
 import type { PlannedMaster, ServedExpectation, Step } from '../types.js';
 import { endpoints, masterOf, report, seconds, sessionOf, type StepContext } from './context.js';
 import { restartAfterFailedWrite, waitMemberUp } from './member-up.js';
@@ -16,8 +17,8 @@ type RestartStep = Extract<Step, { kind: 'restart-etcd' }>;
  */
 export async function restartMember(ctx: StepContext, step: RestartStep): Promise<void> {
   const master = masterOf(ctx, step.host);
-  await requireWholeCluster(ctx, step.host);
-  await moveLeadershipAway(ctx, master);
+  const view = await requireWholeCluster(ctx, step.host);
+  await moveLeadershipAway(ctx, master, view);
 
   const started = Date.now();
   await controlEtcd(ctx, master, 'stop');
@@ -47,8 +48,8 @@ export async function controlEtcd(ctx: StepContext, master: PlannedMaster, actio
   });
 }
 
-/** Refuses to take a member down unless every other member is healthy and there is a leader. */
-async function requireWholeCluster(ctx: StepContext, host: string): Promise<void> {
+/** Refuses to take a member down unless every other member is healthy and there is a leader; resolves to what it saw. */
+async function requireWholeCluster(ctx: StepContext, host: string): Promise<ClusterView> {
   const view = await ctx.cluster.view(endpoints(ctx), ctx.identity);
   const others = view.unhealthy.filter((u) => u.name !== host);
   if (others.length > 0 || view.leader === undefined) {
@@ -57,11 +58,11 @@ async function requireWholeCluster(ctx: StepContext, host: string): Promise<void
       remedy: 'bring the other members back, then run "etcd-rotate rotate --resume"',
     });
   }
+  return view;
 }
 
 /** Before the leader stops, leadership moves to a member already done in this phase (or any healthy one). */
-async function moveLeadershipAway(ctx: StepContext, master: PlannedMaster): Promise<void> {
-  const view = await ctx.cluster.view(endpoints(ctx), ctx.identity);
+async function moveLeadershipAway(ctx: StepContext, master: PlannedMaster, view: ClusterView): Promise<void> {
   if (view.leader !== master.name) return;
   const candidates = ctx.plan.masters.filter((m) => m.name !== master.name && view.healthy.includes(m.name));
   const target = candidates.find((m) => ctx.doneInPhase.has(m.name)) ?? candidates[0];

@@ -4,6 +4,7 @@ import { messageOf } from '../../errors.js';
 import type { Step } from '../types.js';
 import { masterOf, report, seconds, sessionOf, type StepContext } from './context.js';
 import { controlAll, restartMember, verifyServed, waitQuorum } from './etcd.js';
+import { issueRenewals } from './renew.js';
 import { verifyFinal, verifyOldClientRejected } from './verify.js';
 
 export type { StepContext } from './context.js';
@@ -26,7 +27,10 @@ export async function runStep(ctx: StepContext, step: Step): Promise<void> {
       return;
     }
     case 'write': {
-      const params = step.kubeconfigs?.length ? { files: step.files, kubeconfigs: step.kubeconfigs } : { files: step.files };
+      const renewed = await issueRenewals(ctx, step.renew ?? []);
+      const files = [...step.files, ...renewed.files];
+      const kubeconfigs = [...(step.kubeconfigs ?? []), ...renewed.kubeconfigs];
+      const params = kubeconfigs.length > 0 ? { files, kubeconfigs } : { files };
       const result = await sessionOf(ctx, step.host).call('write', params);
       report(ctx, step.host, `${result.written.length} files written (${step.why})`);
       return;

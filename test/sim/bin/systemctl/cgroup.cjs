@@ -3,7 +3,8 @@
  * Leaving a container's cgroup. On a real host systemctl only asks systemd, and the service
  * runs in systemd's cgroups whoever asked. The stand-in spawns services itself, so a
  * systemctl run from a container (through nsenter, as etcd-rotate's image does) would leave
- * them in the container's cgroup, and docker kills everything in it when the container ends.
+ * them in the container's cgroup, and docker or containerd kills everything in it when the
+ * container ends.
  * So the stand-in first moves itself into the cgroups of PID 1 (the master's anchor), like
  * systemd's services; what it spawns inherits them. cgroup v1 and v2 alike; only when it is
  * in a container's cgroup, so nothing changes outside the container tests.
@@ -11,7 +12,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const CONTAINER_CGROUP = /\/(docker|containerd|kubepods)[/.-]/;
+/** docker's and kubelet's cgroups, and `ctr run`'s `/<containerd namespace>/<container id>`. */
+const CONTAINER_CGROUP = /\/(docker|containerd|kubepods)[/.-]|^\/(k8s\.io|default|moby)\/[^/]+/;
 
 /** `id:controllers:path` lines of /proc/<pid>/cgroup. */
 function cgroupsOf(pid) {
