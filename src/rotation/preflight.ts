@@ -3,6 +3,12 @@ import type { ClusterAccess } from './cluster-access.js';
 import type { MasterState } from './plan/index.js';
 import type { EtcdIdentity, PlannedMaster, Scenario } from './types.js';
 
+/**
+ * Group or other permissions on a private key. A rewritten file keeps its
+ * mode, so the run would hand the new key to the same users: refused instead.
+ */
+const OPEN_TO_OTHERS = 0o077;
+
 /** Disk a master needs for backups and run state. */
 export const MIN_FREE_BYTES = 64 * 1024 * 1024;
 
@@ -38,6 +44,11 @@ export async function preflight(options: {
     if (m.inspection.topology.etcd.source.kind !== 'systemd') {
       problems.push(`${m.name} runs etcd as a static pod (${m.inspection.topology.etcd.source.manifestPath}); this version restarts etcd only as a systemd unit`);
     }
+    for (const key of m.inspection.keys) {
+      if (key.exists && key.mode !== undefined && (key.mode & OPEN_TO_OTHERS) !== 0) {
+        problems.push(`${m.name}: ${key.path} is open to other users (mode ${octal(key.mode)}), and its new key would be written the same way (chmod 600 it)`);
+      }
+    }
     if (!m.layout.peers[m.name]) problems.push(`${m.name} lacks its own peer pair (${m.inspection.topology.etcd.tls.peerCertFile})`);
     for (const file of [m.layout.server.cert, m.layout.server.key, m.layout.clientCa.cert, m.layout.peerCa.cert]) {
       const present = [...m.inspection.certificates, ...m.inspection.keys].some((f) => f.path === file && f.exists);
@@ -54,4 +65,8 @@ export async function preflight(options: {
   if (problems.length > 0) {
     throw new PreflightError(`preflight refused the run, nothing was changed: ${problems.join('; ')}`);
   }
+}
+
+function octal(mode: number): string {
+  return `0${(mode & 0o777).toString(8).padStart(3, '0')}`;
 }
