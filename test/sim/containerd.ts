@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MasterFacts } from './layout.js';
 import { mustRun, runCommand } from './run.js';
+import { renderServiceUnit } from './service-unit.js';
 
 /** The in-master directory holding a master's images and snapshots (bind-mounted). */
 export const CONTAINERD_DATA_DIR = '/var/lib/containerd';
@@ -49,18 +50,10 @@ export async function installContainerd(m: MasterFacts): Promise<void> {
     '',
   ].join('\n');
   await writeFile(join(m.dir, CONFIG), config, { mode: 0o644 });
-  const unit = [
-    '[Unit]',
-    `Description=containerd of simulated ${m.hostname} (own root, state and socket)`,
-    '',
-    '[Service]',
-    `ExecStart=/usr/bin/containerd --config ${CONFIG}`,
-    'KillMode=process',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
+  const unit = renderServiceUnit({
+    description: `containerd of simulated ${m.hostname} (own root, state and socket)`,
+    execStart: `/usr/bin/containerd --config ${CONFIG}`,
+  });
   await writeFile(join(m.dir, '/usr/lib/systemd/system/containerd.service'), unit, { mode: 0o644 });
 }
 

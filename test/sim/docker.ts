@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { MasterFacts } from './layout.js';
 import { runCommand } from './run.js';
+import { renderServiceUnit } from './service-unit.js';
 
 /** The in-master directory holding a master's images and containers (bind-mounted). */
 export const DOCKER_DATA_DIR = '/var/lib/docker';
@@ -33,18 +34,10 @@ const DOCKERD = [
 
 /** The docker.service unit of master `m`. */
 export function renderDockerUnit(m: MasterFacts): string {
-  return [
-    '[Unit]',
-    `Description=Docker of simulated ${m.hostname} (own data root, exec root and socket)`,
-    '',
-    '[Service]',
-    `ExecStart=${DOCKERD.join(' ')}`,
-    'KillMode=process',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
+  return renderServiceUnit({
+    description: `Docker of simulated ${m.hostname} (own data root, exec root and socket)`,
+    execStart: DOCKERD.join(' '),
+  });
 }
 
 /** Whether this machine can give masters their own dockerd. */

@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { mustRun } from './run.js';
 import type { MasterFacts } from './layout.js';
+import { renderServiceUnit } from './service-unit.js';
 
 /** Where a master's sshd keeps its files, inside the master. */
 export const SSHD_DIR = '/run/sim/sshd';
@@ -45,19 +46,11 @@ export function renderSshdConfig(m: MasterFacts, port: number): string {
 
 /** The sshd unit, run by the stand-in like any other service. */
 export function renderSshdUnit(m: MasterFacts, port: number): string {
-  return [
-    '[Unit]',
-    `Description=OpenSSH server daemon (simulation, ${m.ip}:${port})`,
-    'After=network.target',
-    '',
-    '[Service]',
-    `ExecStart=/usr/sbin/sshd -D -e -f ${SSHD_DIR}/sshd_config`,
-    'KillMode=process',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
+  return renderServiceUnit({
+    description: `OpenSSH server daemon (simulation, ${m.ip}:${port})`,
+    after: 'network.target',
+    execStart: `/usr/sbin/sshd -D -e -f ${SSHD_DIR}/sshd_config`,
+  });
 }
 
 /** A known_hosts line for master `m`'s host key, as ssh writes it for a non-22 port. */
