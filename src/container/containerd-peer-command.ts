@@ -6,7 +6,8 @@
  */
 
 import { IMAGE_CATALOGUE } from './catalogue.js';
-import { mountShellLines, shellQuote } from './peer-mounts.js';
+import { shellQuote } from '../remote/shell-quote.js';
+import { mountShellLines } from './peer-mounts.js';
 import { ctrWords } from './runtime-env.js';
 
 /** The host namespaces the container joins besides the network (`--net-host`): PID 1's. */

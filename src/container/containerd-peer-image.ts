@@ -12,7 +12,7 @@ import { PreflightError } from '../errors.js';
 import { buildSshArgv, type SshOptions } from '../remote/ssh-options.js';
 import type { ContainerdImage } from './containerd-image.js';
 import type { PeerImageOutcome, PeerImageTarget } from './peer-image.js';
-import { shellQuote } from './peer-mounts.js';
+import { shellQuote } from '../remote/shell-quote.js';
 import { ctrWords } from './runtime-env.js';
 
 /** How to reach containerd, here and on the peer. */

@@ -4,7 +4,8 @@
  * SSH session and reaches the entrypoint through "$@".
  */
 
-import { mountShellLines, shellQuote } from './peer-mounts.js';
+import { shellQuote } from '../remote/shell-quote.js';
+import { mountShellLines } from './peer-mounts.js';
 
 /**
  * Builds the remote shell command. Only the catalogue's paths that exist on the peer are

@@ -6,11 +6,6 @@
 
 import { CONTAINER_HOST_ROOT, containerMounts } from './images.js';
 
-/** Single-quotes `word` for a POSIX shell. */
-export function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
 /** One runtime's flags binding host `path` at `target` in the container, `mode` ro or rw. */
 export type MountFlag = (path: string, target: string, mode: 'ro' | 'rw') => string;
 

@@ -5,6 +5,7 @@ import type { MethodName, ParamsOf, ResultOf } from '../agent/protocol.js';
 import { AgentChannel } from './agent-channel.js';
 import type { AgentSession } from './session.js';
 import { buildSshArgv, type SshOptions } from './ssh-options.js';
+import { shellQuote } from './shell-quote.js';
 
 export { fromAgentError } from './agent-errors.js';
 
@@ -99,7 +100,3 @@ function lastLine(lines: string[]): string {
   return lines.filter((l) => l.trim() !== '').at(-1) ?? 'no output';
 }
 
-/** Quotes `text` for a POSIX shell unless it needs no quoting. */
-export function shellQuote(text: string): string {
-  return /^[\w./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
-}

@@ -1,4 +1,4 @@
-import { shellQuote } from '../ssh-session.js';
+import { shellQuote } from '../shell-quote.js';
 
 /** What the agent started through Cloud Assistant needs to call back. */
 export interface AgentScriptOptions {
