@@ -7,6 +7,7 @@ import type { ClusterAccess } from './cluster-access.js';
 import { describePlan, summarizeRun } from './describe.js';
 import { formatEvent, type EventSink } from './events.js';
 import { executePlan } from './execute.js';
+import { assertFilesIntact } from './intact.js';
 import { closeAll, connectMasters, inspectAgain, type ConnectedCluster, type Reach } from './masters.js';
 import { buildPlan, currentIdentity } from './plan/index.js';
 import { expectedNewKeys } from './plan/key-count.js';
@@ -66,6 +67,7 @@ async function planRun(
   forced?: Scenario,
 ): Promise<{ plan: RotationPlan; notes: { reasons: string[]; warnings: string[] }; abandoned?: string }> {
   const local = connected.masters.find((m) => m.name === connected.localName)!;
+  if (!forced) assertFilesIntact(connected.masters);
   const secrets = await readLocalSecrets(options.root, local.layout);
   const choice = forced
     ? { scenario: forced, reasons: ['rollback: a new, consistent set replaces whatever the masters hold now'] }
@@ -116,6 +118,9 @@ export async function resume(options: RunOptions): Promise<number> {
   }
   const connected = await connectMasters(options);
   try {
+    // Files damaged by hand while the run was stopped would fail a later step with a misleading
+    // cause (a member that cannot serve looks like a lost quorum): refused now, before any step.
+    assertFilesIntact(connected.masters);
     const plan = await loadPlan(options.root, lock.runId, connected.sessions);
     options.emit({ kind: 'info', message: `resuming run ${plan.runId} (${plan.scenario}) started on ${plan.coordinator} at ${plan.createdAt}` });
     await lockAll(connected, plan, options.command);

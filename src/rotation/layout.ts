@@ -23,7 +23,13 @@ export interface MasterLayout {
   server: PairPaths;
   /** etcd 3.5 `--client-cert-file`, when set: the server's identity as a client. */
   serverAsClient?: PairPaths;
-  /** Every member's peer pair kept on this master, by member name (ACK keeps all). */
+  /**
+   * Every member's peer pair kept on this master, by member name (ACK keeps all).
+   * The member's own pair is always listed (its unit names it, etcd needs it),
+   * and another member's when either half is there: a half deleted by hand is
+   * then refused by `assertFilesIntact`, and written again by `rollback`,
+   * instead of being silently left out of the run.
+   */
   peers: Record<string, PairPaths>;
   /** `etcd-client.pem` beside the server certificate, when present. */
   client?: PairPaths;
@@ -57,7 +63,7 @@ export function masterLayout(inspection: Inspection): MasterLayout {
       other.name === member.name
         ? { cert: etcd.tls.peerCertFile, key: etcd.tls.peerKeyFile }
         : { cert: path.posix.join(peerDir, `${other.name}.pem`), key: path.posix.join(peerDir, `${other.name}-key.pem`) };
-    if (exists(pair.cert) && exists(pair.key)) peers[other.name] = pair;
+    if (other.name === member.name || exists(pair.cert) || exists(pair.key)) peers[other.name] = pair;
   }
 
   const clientCert = path.posix.join(path.posix.dirname(etcd.tls.certFile), 'etcd-client.pem');

@@ -2,8 +2,10 @@ import type { FileWrite } from '../../agent/protocol.js';
 import {
   issueEtcdCertificateSet,
   parseCertificates,
+  type CertificateInfo,
   type EtcdCertificateSet,
 } from '../../pki/index.js';
+import { InputError } from '../../errors.js';
 import { certWrite, fingerprint, keyWrite, mergeWrites } from '../material.js';
 import type { MasterLayout } from '../layout.js';
 import type { MasterState, PlanInput } from './context.js';
@@ -19,7 +21,15 @@ export async function issueNewEtcdSet(input: PlanInput): Promise<EtcdCertificate
   for (const master of input.masters) {
     const file = master.inspection.certificates.find((c) => c.path === master.layout.server.cert && c.exists);
     if (!file?.pem) continue;
-    const current = parseCertificates(file.pem, `${master.name}:${master.layout.server.cert}`)[0]!;
+    // A server certificate damaged by hand is what `rollback` writes over: its names
+    // are the members' (always in) and those the other masters' copies carry.
+    let current: CertificateInfo;
+    try {
+      current = parseCertificates(file.pem, `${master.name}:${master.layout.server.cert}`)[0]!;
+    } catch (error) {
+      if (error instanceof InputError) continue;
+      throw error;
+    }
     extra.dnsNames.push(...current.dnsNames);
     extra.ipAddresses.push(...current.ipAddresses);
   }
