@@ -6,14 +6,17 @@ import type { CredentialSource } from './credentials.js';
 type EcsClient = InstanceType<typeof EcsModule.default>;
 type EcsConfig = ConstructorParameters<typeof EcsModule.default>[0];
 
+type Sdk = typeof ecs & { default: typeof EcsModule.default };
+
 /**
  * The SDK, loaded on first use: it takes about 0.7 s to load, and only
  * --transport cloud-assistant and --discover ecs need it. The package is
- * CommonJS, so its exports are the default export's properties.
+ * CommonJS: Node's loader puts its exports on the default export, a loader
+ * that honours `__esModule` (tsx, in the tests) on the namespace itself.
  */
-async function loadSdk(): Promise<typeof ecs & { default: typeof EcsModule.default }> {
-  const loaded = await import('@alicloud/ecs20140526');
-  return loaded.default as unknown as typeof ecs & { default: typeof EcsModule.default };
+async function loadSdk(): Promise<Sdk> {
+  const loaded = (await import('@alicloud/ecs20140526')) as unknown as Sdk & { default: unknown };
+  return typeof loaded.default === 'function' ? loaded : (loaded.default as Sdk);
 }
 
 /** The tag ACK puts on every ECS instance of a cluster, masters included; its value is the cluster id. */
