@@ -3,11 +3,12 @@
  * a private temporary file that is renamed into place only once complete.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rename, rm, statfs } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InputError, messageOf } from '../errors.js';
 import { checkEndpoint, withEtcdClient, type EtcdTls } from './connection.js';
 import { receiveSnapshot } from './snapshot-stream.js';
+import { memberStatus } from './status.js';
 
 /** How long a snapshot may take. */
 export interface SnapshotOptions {
@@ -15,6 +16,11 @@ export interface SnapshotOptions {
   timeoutMs?: number;
   /** The longest pause between two chunks, and before the first; default 10 s. */
   idleTimeoutMs?: number;
+  /**
+   * Room the snapshot must leave free in its directory: when the member's
+   * database (its status's dbSize) would leave less, nothing is written.
+   */
+  keepFreeBytes?: number;
 }
 
 /** The snapshot file written. */
@@ -37,7 +43,8 @@ export interface SnapshotFile {
  * `etcdctl snapshot restore` can check it.
  *
  * @throws EtcdCallError when etcd fails, stalls or sends a corrupt stream;
- *   InputError when the file cannot be written. No partial file is left.
+ *   InputError when the file cannot be written, or would leave less than
+ *   `keepFreeBytes` free. No partial file is left.
  */
 export async function snapshot(
   endpoint: string,
@@ -55,6 +62,7 @@ export async function snapshot(
   const suffix = randomBytes(4).toString('hex');
   const partPath = join(directory, `.${basename(destinationPath)}.${suffix}.part`);
   const fileStep = <T>(step: () => Promise<T>): Promise<T> => writeStep(destinationPath, step);
+  if (options.keepFreeBytes !== undefined) await checkRoom(endpoint, tls, directory, options.keepFreeBytes);
 
   const file = await fileStep(() => open(partPath, 'wx', 0o600));
   try {
@@ -77,6 +85,23 @@ export async function snapshot(
     await rm(partPath, { force: true }).catch(() => undefined);
     throw error;
   }
+}
+
+/** Refuses a snapshot whose database would leave less than `keep` bytes free in `directory`. */
+async function checkRoom(endpoint: string, tls: EtcdTls, directory: string, keep: number): Promise<void> {
+  const { dbSize } = await memberStatus(endpoint, tls);
+  const fs = await writeStep(directory, () => statfs(directory));
+  const free = fs.bavail * fs.bsize;
+  if (dbSize + keep <= free) return;
+  throw new InputError(
+    `no room for the etcd snapshot in ${directory}: the database is ${mib(dbSize)} and ${mib(free)} is free, ` +
+      `which would leave less than the ${mib(keep)} kept free`,
+    { remedy: `free space there, or save a snapshot elsewhere with "etcdctl snapshot save"` },
+  );
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1048576).toFixed(1)} MiB`;
 }
 
 async function writeStep<T>(path: string, step: () => Promise<T>): Promise<T> {

@@ -11,6 +11,7 @@ import {
 } from '../etcd/index.js';
 import { RunFailedError } from '../errors.js';
 import type { ClusterAccess, ClusterView, MemberEndpoint } from './cluster-access.js';
+import { MIN_FREE_BYTES } from './preflight.js';
 import type { EtcdIdentity } from './types.js';
 
 /** The cluster through the etcd3 client, in terms of plan members. */
@@ -46,7 +47,8 @@ export function createEtcdAccess(): ClusterAccess {
     },
 
     async snapshot(member, identity, destination) {
-      const result = await snapshot(member.clientUrl, tlsOf(identity), destination);
+      // The run's later backups and journal lines need the room preflight asked for.
+      const result = await snapshot(member.clientUrl, tlsOf(identity), destination, { keepFreeBytes: MIN_FREE_BYTES });
       return { bytes: result.sizeBytes };
     },
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -44,6 +44,23 @@ snapshotSuite('fails with an input error, and leaves no file, when the directory
 
   assert.instance(error, InputError);
   assert.match((error as Error).message, /cannot write the etcd snapshot .*missing\/x\.db/);
+});
+
+snapshotSuite('writes nothing when the database would leave less than keepFreeBytes free', async () => {
+  const { endpoints, tls, dir } = cluster();
+  const backups = join(dir, 'tight');
+  await mkdir(backups);
+  const fs = await statfs(backups);
+  const free = fs.bavail * fs.bsize;
+
+  const refused = await snapshot(endpoints[0] as string, tls, join(backups, 'x.db'), { keepFreeBytes: free })
+    .catch((e: unknown) => e);
+  assert.instance(refused, InputError);
+  assert.match((refused as Error).message, /^no room for the etcd snapshot in \S+\/tight: the database is \d+\.\d MiB and \d+\.\d MiB is free, which would leave less than the \d+\.\d MiB kept free$/);
+  assert.equal(await readdir(backups), []);
+
+  const taken = await snapshot(endpoints[0] as string, tls, join(backups, 'x.db'), { keepFreeBytes: 64 * 1048576 });
+  assert.ok(taken.sizeBytes > 0);
 });
 
 snapshotSuite.run();
