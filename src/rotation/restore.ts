@@ -6,6 +6,7 @@ import { readManifest } from '../host/index.js';
 import { confirmAndRun, newRunId, unfinishedRun, type RunOptions } from './coordinator.js';
 import { closeAll, connectMasters } from './masters.js';
 import { plannedMasters, type MasterState } from './plan/context.js';
+import { kubeconfigComponents } from './plan/kubernetes.js';
 import type { EtcdIdentity, Phase, RotationPlan, Step } from './types.js';
 
 const BACKUPS = '/var/lib/etcd-rotate/backups';
@@ -51,15 +52,16 @@ function restorePlan(
     { kind: 'wait-quorum' },
   ];
   // Every master at once: kube-apiserver cannot serve until it runs on the restored files.
-  const controlPlane: Step[] = masters.flatMap((m): Step[] =>
-    m.layout.apiserver
-      ? [
-          { kind: 'restart-pods', host: m.name, components: ['kube-apiserver'], lane: m.name },
-          { kind: 'restart-pods', host: m.name, components: ['kube-controller-manager', 'kube-scheduler'], lane: m.name },
-          { kind: 'restart-kubelet', host: m.name, lane: m.name },
-        ]
-      : [],
-  );
+  // The others restart where they have a kubeconfig (their credentials were restored too).
+  const controlPlane: Step[] = masters.flatMap((m): Step[] => {
+    if (!m.layout.apiserver) return [];
+    const components = kubeconfigComponents(m);
+    const pods = components.filter((c) => c !== 'kubelet');
+    const steps: Step[] = [{ kind: 'restart-pods', host: m.name, components: ['kube-apiserver'], lane: m.name }];
+    if (pods.length > 0) steps.push({ kind: 'restart-pods', host: m.name, components: pods, lane: m.name });
+    if (components.includes('kubelet')) steps.push({ kind: 'restart-kubelet', host: m.name, lane: m.name });
+    return steps;
+  });
   const phases: Phase[] = [
     { name: 'restore', title: `files of run ${fromRun} restored, etcd restarted together`, identity: 'current', steps: restore },
     { name: 'control-plane', title: 'control plane restarted on the restored files', identity: 'current', steps: controlPlane },

@@ -72,6 +72,15 @@ async function extendAuthorities(input: PlanInput): Promise<Authority[]> {
   );
 }
 
+/**
+ * The components of `master` that read one of its kubeconfigs (kube-controller-manager,
+ * kube-scheduler, kubelet), in restart order: those a restore of its files must restart.
+ */
+export function kubeconfigComponents(master: MasterState): string[] {
+  return RESTART_ORDER.filter((component) =>
+    master.inspection.kubeconfigs.some((user) => KUBECONFIG_COMPONENTS[user.path.split('/').pop() ?? ''] === component));
+}
+
 function planMaster(master: MasterState, authorities: Authority[], warnings: string[]): KubernetesWrites {
   const writes: KubernetesWrites = { files: [], renew: [], components: [] };
   const signerOf = (cert: CertificateInfo, what: string) => {
