@@ -61,6 +61,12 @@ er_registries() {
 #   ETCD_ROTATE_CTR_PRIVILEGE_FLAGS     replaces --privileged for ctr run
 #   ETCD_ROTATE_CONTAINERD_ADDRESS      containerd's socket (default /run/containerd/containerd.sock)
 #   ETCD_ROTATE_CTR_PULL_FLAGS          extra flags of ctr images pull (e.g. --plain-http)
+#   ETCD_ROTATE_ECS_ENDPOINT            the ECS API endpoint (--transport cloud-assistant)
+# Access keys in the environment are not passed on: the container's configuration would keep
+# them; in the container, the ECS API is called with the instance's RAM role.
+
+# Arrays that may be empty expand as ${a[@]+"${a[@]}"}: bash before 4.4 (CentOS 7, Alibaba Cloud
+# Linux 2) calls an empty array unbound under set -u.
 
 er_fail() {
   echo "$ER_SCRIPT: $*" >&2
@@ -93,7 +99,7 @@ er_metadata_region() {
       6 | 7 | 28) error=$token ;; # cannot resolve, refused, timed out: the GET would fail alike
     esac
     if [[ -z $error ]]; then
-      region=$(curl -fsS "${header[@]}" --connect-timeout 2 --max-time 3 "$url" 2>&1) || error=$region
+      region=$(curl -fsS ${header[@]+"${header[@]}"} --connect-timeout 2 --max-time 3 "$url" 2>&1) || error=$region
     fi
   elif command -v wget >/dev/null 2>&1; then
     region=$(wget -q -T 3 -t 1 -O - "$url" 2>&1) || error=${region:-wget failed}
@@ -167,7 +173,7 @@ er_pull_image() {
   else
     local flags=()
     read -r -a flags <<<"${ETCD_ROTATE_CTR_PULL_FLAGS:-}"
-    er_ctr images pull "${flags[@]}" "$1" 2>&1
+    er_ctr images pull ${flags[@]+"${flags[@]}"} "$1" 2>&1
   fi
 }
 
@@ -211,6 +217,15 @@ er_mount_args() {
   done
 }
 
+# Sets er_env_args to the runtime's flag ($1) for each override the tool reads itself, when set.
+er_env_args() {
+  er_env_args=()
+  local name
+  for name in ETCD_ROTATE_METADATA_URL ETCD_ROTATE_ECS_ENDPOINT; do
+    if [[ -n ${!name:-} ]]; then er_env_args+=("$1" "$name=${!name}"); fi
+  done
+}
+
 # Runs the image with docker: privileged, the host's PID, network, UTS and IPC namespaces.
 er_run_docker() {
   local image=$1
@@ -218,11 +233,11 @@ er_run_docker() {
   local privilege=() tty=()
   read -r -a privilege <<<"${ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS:---privileged}"
   if [[ -t 0 && -t 1 ]]; then tty=(-t); fi
-  exec docker run --rm -i "${tty[@]}" --name "etcd-rotate-$ER_COMMAND-$$" \
+  exec docker run --rm -i ${tty[@]+"${tty[@]}"} --name "etcd-rotate-$ER_COMMAND-$$" \
     "${privilege[@]}" --pid host --network host --uts host --ipc host \
     -e "ETCD_ROTATE_IMAGE=$image" -e ETCD_ROTATE_CONTAINERIZED=1 -e ETCD_ROTATE_CONTAINER_RUNTIME=docker \
     -e "ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS=${ETCD_ROTATE_DOCKER_PRIVILEGE_FLAGS:-}" \
-    "${er_mount_args[@]}" "$image" "$@"
+    ${er_env_args[@]+"${er_env_args[@]}"} ${er_mount_args[@]+"${er_mount_args[@]}"} "$image" "$@"
 }
 
 # Runs the image with ctr, the same way: ctr joins PID 1's namespaces for the host's ones, and
@@ -236,13 +251,13 @@ er_run_ctr() {
   local namespaces=()
   for ns in pid uts ipc; do namespaces+=(--with-ns "$ns:/proc/1/ns/$ns"); done
   exec ctr --address "$ER_CONTAINERD_ADDRESS" --namespace "$ER_CONTAINERD_NAMESPACE" \
-    run --rm "${tty[@]}" "${privilege[@]}" --net-host "${namespaces[@]}" \
+    run --rm ${tty[@]+"${tty[@]}"} "${privilege[@]}" --net-host "${namespaces[@]}" \
     --env "ETCD_ROTATE_IMAGE=$image" --env ETCD_ROTATE_CONTAINERIZED=1 \
     --env ETCD_ROTATE_CONTAINER_RUNTIME=containerd \
     --env "ETCD_ROTATE_CONTAINERD_ADDRESS=$ER_CONTAINERD_ADDRESS" \
     --env "ETCD_ROTATE_CTR_PRIVILEGE_FLAGS=${ETCD_ROTATE_CTR_PRIVILEGE_FLAGS:-}" \
     --env "ETCD_ROTATE_CTR_PULL_FLAGS=${ETCD_ROTATE_CTR_PULL_FLAGS:-}" \
-    "${er_mount_args[@]}" "$image" "etcd-rotate-$ER_COMMAND-$$" "${ER_ENTRYPOINT[@]}" "$@"
+    ${er_env_args[@]+"${er_env_args[@]}"} ${er_mount_args[@]+"${er_mount_args[@]}"} "$image" "etcd-rotate-$ER_COMMAND-$$" "${ER_ENTRYPOINT[@]}" "$@"
 }
 
 er_main() {
@@ -286,9 +301,11 @@ er_main() {
   er_mount_args
 
   if [[ $er_runtime == docker ]]; then
-    er_run_docker "$image" "$ER_COMMAND" --root "$ER_HOST_ROOT" "${pass[@]}"
+    er_env_args -e
+    er_run_docker "$image" "$ER_COMMAND" --root "$ER_HOST_ROOT" ${pass[@]+"${pass[@]}"}
   fi
-  er_run_ctr "$image" "$ER_COMMAND" --root "$ER_HOST_ROOT" "${pass[@]}"
+  er_env_args --env
+  er_run_ctr "$image" "$ER_COMMAND" --root "$ER_HOST_ROOT" ${pass[@]+"${pass[@]}"}
 }
 # <<< generated
 

@@ -62,7 +62,7 @@ export async function runOptions(args: ParsedArgs, io: CommandIo, command: strin
   const overSsh = (stringFlag(args, 'transport') ?? 'ssh') === 'ssh';
   const sameImage = containerized && explicitPeerCommand === undefined ? await containerPeers({ root, ssh }) : undefined;
   const imagePeerCommand =
-    sameImage && (overSsh ? sameImage.peerCommand : pullFirstCommand(sameImage.image, sameImage.peerCommand));
+    sameImage && (overSsh ? sameImage.peerCommand : pullFirstCommand(sameImage.ensureImageScript, sameImage.peerCommand));
   const transport = transportFromFlags(args, {
     peerCommand: explicitPeerCommand ?? imagePeerCommand ?? 'etcd-rotate',
     root,

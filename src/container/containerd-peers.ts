@@ -12,6 +12,7 @@ import { containerdPeerCommand } from './containerd-peer-command.js';
 import { ensureContainerdPeerImage } from './containerd-peer-image.js';
 import type { ContainerPeers } from './peer-transport.js';
 import { ctrPrivilegeFlags } from './privilege.js';
+import { containerdEnsureImageScript } from './pull-first.js';
 import { containerdAddress, ctrPullFlags, hostCtrArgv } from './runtime-env.js';
 
 /** Resolves how peers run this image, or undefined when the wrapper did not name it. */
@@ -26,6 +27,7 @@ export async function containerdPeers(options: { ssh: SshOptions; env: NodeJS.Pr
     // What pins the content in containerd is the digest; it stands in for docker's image id.
     image: { reference: image.reference, id: image.digest, repoDigests: image.repoDigests },
     peerCommand: containerdPeerCommand(image.reference, ctrPrivilegeFlags(env), address),
+    ensureImageScript: containerdEnsureImageScript(image, address, imageOptions.pullFlags),
     withImage: (inner) => async (context) => {
       const transport = await inner(context);
       const wrapped: PeerTransport = Object.create(transport);

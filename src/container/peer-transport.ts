@@ -13,6 +13,7 @@ import { containerdPeers } from './containerd-peers.js';
 import { dockerAt, findOwnImage, type OwnImage } from './own-image.js';
 import { containerPeerCommand } from './peer-command.js';
 import { ensurePeerImage } from './peer-image.js';
+import { dockerEnsureImageScript } from './pull-first.js';
 import { privilegeFlags } from './privilege.js';
 import { imageRuntimeOf } from './runtime-env.js';
 
@@ -20,8 +21,10 @@ import { imageRuntimeOf } from './runtime-env.js';
 export interface ContainerPeers {
   /** The image the peers run. */
   image: OwnImage;
-  /** `sh -c '... docker run ... <image id> "$@"'`, for the transport's peer command. */
+  /** `sh -c '... docker run ... <image id> "$@"'` (or `ctr run`), for the transport's peer command. */
   peerCommand: string;
+  /** Shell lines that make sure a peer has the image or exit 3 saying why (see pull-first.ts). */
+  ensureImageScript: string;
   /** The SSH transport, with the image put on each peer before its agent starts. */
   withImage(inner: PeerTransportFactory): PeerTransportFactory;
 }
@@ -44,6 +47,7 @@ export async function containerPeers(options: {
   return {
     image,
     peerCommand: containerPeerCommand(image.id, privilegeFlags(env)),
+    ensureImageScript: dockerEnsureImageScript(image),
     withImage: (inner) => async (context) => {
       const transport = await inner(context);
       // Everything else of the inner transport stays as it is (remedies, finishOpening...).

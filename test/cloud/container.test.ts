@@ -7,38 +7,24 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CONTAINER_HOST_ROOT, containerMounts } from '../../src/container/images.js';
-import { createSimCluster, type SimCluster } from '../sim/index.js';
 import { assertExpiryAtLeast } from '../support/assertions.js';
 import { fileDigests } from '../support/files.js';
 import { loud } from '../support/hooks.js';
-import {
-  buildTestImage, dockerReady, mustRun, pushImage, SANDBOX_PRIVILEGE_FLAGS, startRegistry, TEST_IMAGE,
-  type LocalRegistry,
-} from '../container/docker-host.js';
-import { disableSsh, REGION, startCloud, type CloudFixture } from './support.js';
+import { dockerReady, mustRun, SANDBOX_PRIVILEGE_FLAGS } from '../container/docker-host.js';
+import { REGION, startImageCloud, type ImageCloud } from './support.js';
 
 const SUCCESS = 'etcd CA and certs have successfully rotated!';
 
-type Ctx = { cluster: SimCluster; cloud: CloudFixture; registry: LocalRegistry; reference: string };
+type Ctx = ImageCloud;
 const test = suite<Ctx>('container mode over Cloud Assistant');
 const ready = await dockerReady();
 
 test.before(loud(async (ctx) => {
   if (!ready) return;
-  await buildTestImage();
-  ctx.cluster = await createSimCluster({ size: 3, docker: true });
-  ctx.registry = await startRegistry('127.0.0.1:5057');
-  ctx.reference = await pushImage(TEST_IMAGE, ctx.registry.address, 'acs/etcd-rotate');
+  Object.assign(ctx, await startImageCloud('docker', '127.0.0.1:5057'));
   await dockerOn(ctx, 1, ['pull', '-q', ctx.reference]);
-  await disableSsh(ctx.cluster);
-  ctx.cloud = await startCloud(ctx.cluster);
 }));
-
-test.after(async (ctx) => {
-  await ctx.cloud?.close();
-  await ctx.cluster?.teardown();
-  await ctx.registry?.stop();
-});
+test.after(async (ctx) => ctx.close?.());
 
 function dockerOn(ctx: Ctx, i: number, args: string[]): Promise<string> {
   return mustRun(['docker', '-H', `unix://${ctx.cluster.master(i).dockerSocket}`, ...args], 300_000);

@@ -8,6 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { CommandResult, SimCluster } from '../sim/index.js';
 import { MASTER_ENV } from '../sim/namespaces.js';
 import { CLI, PEER_COMMAND, type RunningTool } from '../support/tool.js';
+import { buildTestImage, pushImage, startRegistry, TEST_IMAGE, type LocalRegistry } from '../container/docker-host.js';
+import { createSimCluster } from '../sim/index.js';
 import { startMetadataStandin } from './ecs-standin/metadata.js';
 import { startEcsStandin, type EcsStandin, type StandinInstance, type StandinKey } from './ecs-standin/server.js';
 
@@ -72,6 +74,40 @@ export async function startCloud(cluster: SimCluster, keys: Record<string, Stand
       await metadata.close();
     },
   };
+}
+
+/** Container mode's setting: masters with their own runtime, the test image in a registry, SSH off. */
+export interface ImageCloud {
+  cluster: SimCluster;
+  registry: LocalRegistry;
+  /** The image by repository digest in `registry`. */
+  reference: string;
+  cloud: CloudFixture;
+  close(): Promise<void>;
+}
+
+/** Builds the image, a 3-master cluster running `runtime` with SSH stopped, a registry at `registryAddress`, the stand-ins. */
+export async function startImageCloud(runtime: 'docker' | 'containerd', registryAddress: string): Promise<ImageCloud> {
+  await buildTestImage();
+  // Undone in reverse, also when a later part fails to start.
+  const started: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const stop of started.reverse()) await stop();
+  };
+  try {
+    const cluster = await createSimCluster(runtime === 'docker' ? { size: 3, docker: true } : { size: 3, runtime });
+    started.push(() => cluster.teardown());
+    const registry = await startRegistry(registryAddress);
+    started.push(() => registry.stop());
+    const reference = await pushImage(TEST_IMAGE, registry.address, 'acs/etcd-rotate');
+    await disableSsh(cluster);
+    const cloud = await startCloud(cluster);
+    started.push(() => cloud.close());
+    return { cluster, registry, reference, cloud, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /** Stops sshd on every master and proves SSH between them no longer works. */
