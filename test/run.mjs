@@ -9,6 +9,8 @@ const repo = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const dirs = process.argv.slice(2);
 const targets = dirs.length > 0 ? dirs : ['test'];
 
+const EXIT_GRACE_MS = 60_000;
+
 let passed = 0;
 let total = 0;
 let skipped = 0;
@@ -38,11 +40,20 @@ function runUvu(target) {
       { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FORCE_COLOR: '0' } },
     );
     let text = '';
+    let hung;
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
       text += chunk.toString();
+      // uvu ends with its summary; a process still alive long after holds a handle a test left open.
+      if (hung === undefined && /Duration:\s+[\d.]+m?s/.test(text.replace(/\x1b\[[0-9;]*m/g, ''))) {
+        hung = setTimeout(() => {
+          process.stdout.write(`\ntests: ${target} did not exit ${EXIT_GRACE_MS / 1000} s after its summary (a handle left open); killed\n`);
+          child.kill('SIGKILL');
+        }, EXIT_GRACE_MS);
+      }
     });
     child.on('close', (code) => {
+      clearTimeout(hung);
       const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
       total += count(plain, 'Total');
       passed += count(plain, 'Passed');
