@@ -10,6 +10,8 @@ const dirs = process.argv.slice(2);
 const targets = dirs.length > 0 ? dirs : ['test'];
 
 const EXIT_GRACE_MS = 60_000;
+/** The longest one target may run: a net for a hang, far above the whole of test/ (under an hour here). */
+const TARGET_TIMEOUT_MS = 180 * 60_000;
 
 let passed = 0;
 let total = 0;
@@ -41,6 +43,10 @@ function runUvu(target) {
     );
     let text = '';
     let hung;
+    const overall = setTimeout(() => {
+      process.stdout.write(`\ntests: ${target} still running after ${TARGET_TIMEOUT_MS / 60_000} minutes; killed\n`);
+      child.kill('SIGKILL');
+    }, TARGET_TIMEOUT_MS);
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
       text += chunk.toString();
@@ -54,10 +60,17 @@ function runUvu(target) {
     });
     child.on('close', (code) => {
       clearTimeout(hung);
+      clearTimeout(overall);
       const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
       total += count(plain, 'Total');
       passed += count(plain, 'Passed');
       skipped += count(plain, 'Skipped');
+      // Without its summary uvu ended early: a test awaited something nothing would ever settle.
+      if (!/^\s*Total:/m.test(plain)) {
+        process.stdout.write(`\ntests: ${target} ended without uvu's summary (a test never finished); counted as failed\n`);
+        resolve(1);
+        return;
+      }
       resolve(code ?? 1);
     });
   });

@@ -37,6 +37,8 @@ export class AgentChannel {
   ) {
     const decoder = new StringDecoder('utf8');
     input.on('data', (chunk: Buffer | string) => this.take(typeof chunk === 'string' ? chunk : decoder.write(chunk)));
+    // A stream paused on purpose (the callback socket after its handshake) stays paused otherwise.
+    input.resume();
   }
 
   /** Sends one request and resolves to its result, or rejects with the agent's error. */

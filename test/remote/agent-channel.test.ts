@@ -10,6 +10,8 @@ const channel = suite('AgentChannel');
 /** A channel to "m1" whose agent side the test writes to, and the requests it sent. */
 function open(maxLineChars?: number) {
   const fromAgent = new PassThrough();
+  // Paused on purpose, as the callback socket is after its handshake: the channel must resume it.
+  fromAgent.pause();
   const toAgent = new PassThrough();
   const sent: { id: number; method: string }[] = [];
   toAgent.on('data', (chunk: Buffer) => {
