@@ -2,7 +2,9 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { discoverTopology, listHostDirectory, readHostFile, type Topology } from '../cluster/index.js';
 import { readKubeconfigCredentials } from '../check/kubeconfig.js';
+import { InputError } from '../errors.js';
 import { freeBytes, listBackups, readFileState, readRunLock, STATE_DIR } from '../host/index.js';
+import { parsePrivateKey } from '../pki/index.js';
 import type { FileSnapshot, Inspection, KubeconfigUserSnapshot } from './protocol.js';
 
 const KUBERNETES_DIR = '/etc/kubernetes';
@@ -69,8 +71,23 @@ async function snapshot(root: string, file: string, withContent: boolean): Promi
   if (withContent) {
     const pem = await readHostFile(root, file, 'certificate file');
     if (pem !== undefined) result.pem = pem;
+  } else {
+    const unreadable = await keyProblem(root, file);
+    if (unreadable !== undefined) result.unreadable = unreadable;
   }
   return result;
+}
+
+/** Why the key at `file` does not parse, or undefined when it does; the key stays on this master. */
+async function keyProblem(root: string, file: string): Promise<string | undefined> {
+  try {
+    const text = await readHostFile(root, file, 'key file');
+    if (text !== undefined) parsePrivateKey(text, file);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return error.message.replace(`cannot read private key ${file}: `, '');
+  }
 }
 
 async function kubeconfigUsers(root: string): Promise<KubeconfigUserSnapshot[]> {

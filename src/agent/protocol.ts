@@ -35,6 +35,8 @@ export interface FileSnapshot {
   sha256?: string;
   /** Contents, for certificates only (public); keys are never sent back. */
   pem?: string;
+  /** For a key that does not parse: why, in words that hold none of its content. */
+  unreadable?: string;
 }
 
 /** A kubeconfig user with an embedded client certificate. */

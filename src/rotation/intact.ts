@@ -4,7 +4,8 @@ import type { MasterState } from './plan/context.js';
 
 /**
  * Refuses a rotation, or the resume of one, before its first change when a
- * file it reads or rewrites on some master is missing or is no certificate:
+ * file it reads or rewrites on some master is missing, or is no certificate
+ * or no private key (each agent parses its own keys and says only why not):
  * damaged or deleted by hand since the last run (the tool's own writes are
  * atomic, so it never leaves such a file). Without it the planner would stop
  * on a parse error whose remedy does not fit, a missing half of a pair would
@@ -40,7 +41,9 @@ export function assertFilesIntact(masters: MasterState[]): void {
       }
     }
     for (const path of new Set(keys.filter((p) => p !== undefined))) {
-      if (!inspection.keys.some((k) => k.path === path && k.exists)) problems.push(`${where}: ${path} is missing`);
+      const key = inspection.keys.find((k) => k.path === path && k.exists);
+      if (!key) problems.push(`${where}: ${path} is missing`);
+      else if (key.unreadable) problems.push(`${where}: ${path} is not a readable private key: ${key.unreadable}`);
     }
   }
   if (problems.length > 0) {

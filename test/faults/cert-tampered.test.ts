@@ -107,15 +107,22 @@ test('the server certificate overwritten with garbage on master 2: refused, roll
   await rollBack(c, ctx.written);
 });
 
-test('master 3\'s own peer certificate and member 1\'s peer key deleted there: refused, rollback --yes writes them again', async (ctx) => {
+test('master 3\'s own peer certificate and member 1\'s peer key deleted there, a certificate over master 2\'s server key: refused, rollback --yes writes them again', async (ctx) => {
   const c = ctx.cluster;
   const own = `${CERT_DIR}/127.0.0.13-name-3.pem`;
   const otherKey = `${CERT_DIR}/127.0.0.11-name-1-key.pem`;
+  const serverKey = `${CERT_DIR}/etcd-server-key.pem`;
   await sh(c, 3, `rm ${own} ${otherKey}`);
+  await sh(c, 2, `cat ${CERT_DIR}/etcd-server.pem > ${serverKey}`);
 
-  timing(await assertRefused(c, ['rotate', '--yes'], [[3, own, /^is missing/], [3, otherKey, /^is missing/]]));
+  timing(await assertRefused(c, ['rotate', '--yes'], [
+    [2, serverKey, /^is not a readable private key: it holds CERTIFICATE, no private key/],
+    [3, own, /^is missing/],
+    [3, otherKey, /^is missing/],
+  ]));
   await rollBack(c, ctx.written);
   await sh(c, 3, `test -s ${own} && test -s ${otherKey}`);
+  await sh(c, 2, `grep -q 'PRIVATE KEY' ${serverKey}`);
 });
 
 test('killed in trust-new, then a key copied over master 2\'s server certificate: --resume refuses, rollback --yes takes over', async (ctx) => {
