@@ -24,9 +24,12 @@ export function assertFilesIntact(masters: MasterState[]): void {
       layout.client?.cert, layout.apiserver?.ca, layout.apiserver?.client.cert,
       ...Object.values(layout.peers).map((p) => p.cert), ...layout.kubernetes.cas, ...layout.kubernetes.leaves.map((p) => p.cert),
     ];
+    // The keys running members and kube-apiserver use until the run replaces them. The CA keys
+    // are left out: the coordinator's are read (and refused if damaged) by readLocalSecrets,
+    // and the peers' copies are only ever overwritten.
     const keys = [
-      layout.clientCa.key, layout.peerCa.key, layout.server.key, layout.serverAsClient?.key,
-      layout.client?.key, layout.apiserver?.client.key, ...Object.values(layout.peers).map((p) => p.key),
+      layout.server.key, layout.serverAsClient?.key, layout.client?.key, layout.apiserver?.client.key,
+      ...Object.values(layout.peers).map((p) => p.key),
     ];
     for (const path of new Set(certs.filter((p) => p !== undefined))) {
       const file = inspection.certificates.find((c) => c.path === path && c.exists);
