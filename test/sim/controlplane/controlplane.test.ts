@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { loud } from '../../support/hooks.js';
 import {
   STAND_INS, crictl, issueCa, issueLeaf, kubeconfig, probe, startEtcd, startProcess,
   staticPodManifest, waitFor, type Pair, type Probe, type Running,
@@ -40,7 +41,7 @@ const started: Running[] = [];
 let stateDirOfRun = '';
 const controlPlane = suite('control-plane stand-ins');
 
-controlPlane.before(async () => {
+controlPlane.before(loud(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sim-controlplane-'));
   const pki = join(dir, 'pki');
   const etcdCa = await issueCa(pki, 'etcd-ca', 'CA');
@@ -89,7 +90,7 @@ controlPlane.before(async () => {
     dir, stateDir, manifests, etcd, kubelet: await startKubelet(dir, manifests, stateDir),
     kubeCa, admin, foreignClient, apiserverEtcdCa, etcdCa, otherEtcdCa,
   };
-});
+}));
 
 controlPlane.after(async () => {
   if (f === undefined) return;
