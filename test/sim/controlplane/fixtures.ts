@@ -3,6 +3,7 @@
  * single-member TLS etcd, the kubelet stand-in, crictl, and HTTPS probes.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
@@ -48,7 +49,8 @@ export async function issue(dir: string, base: string, spec: IssueSpec): Promise
   const csr = join(dir, `${base}.csr`);
   await run('openssl', ['req', '-new', '-key', pair.key, '-subj', spec.subject, '-out', csr]);
   const signer = spec.ca
-    ? ['-CA', spec.ca.cert, '-CAkey', spec.ca.key, '-CAcreateserial']
+    // A serial of its own: with -CAcreateserial, leaves of one CA issued at once race on its .srl file.
+    ? ['-CA', spec.ca.cert, '-CAkey', spec.ca.key, '-set_serial', `0x${randomBytes(8).toString('hex')}`]
     : ['-signkey', pair.key];
   await run('openssl', [
     'x509', '-req', '-in', csr, ...signer, '-days', '1', '-sha256',
