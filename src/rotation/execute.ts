@@ -71,11 +71,13 @@ export async function executePlan(run: Execution): Promise<void> {
         }
         try {
           await runStep(ctx, step);
+          // A journal that cannot be written (a peer lost right after its step) fails the
+          // step like any other cause, so the other lanes stop too; resume runs it again.
+          await run.journal.stepDone(key, phase.name, step);
         } catch (error) {
           stop ??= asRunFailure(error, phase.name, plan.runId);
           return;
         }
-        await run.journal.stepDone(key, phase.name, step);
       }
     };
     await Promise.all(lanesOf(phase, p, done).map(runLane));

@@ -35,9 +35,11 @@ export function createProgressJournal(
     },
     async stepDone(key, phase, step) {
       const event = { kind: 'step-done', key, phase, step: step.kind, host: stepHost(step) ?? 'cluster' };
-      await local.call('journal', { runId, event });
+      // The master the step ran on first: when it cannot be reached any more, no journal
+      // lists the step, and a resume runs it again (every step can run twice).
       const host = stepHost(step);
       if (host && host !== local.host) await sessions.get(host)?.call('journal', { runId, event });
+      await local.call('journal', { runId, event });
     },
   };
 }
