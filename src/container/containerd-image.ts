@@ -22,6 +22,14 @@ export interface ContainerdImage {
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /**
+ * The `ctr images ls` filter that lists `image` only when its name points at its digest:
+ * what "the peer has the image" means on containerd.
+ */
+export function presentFilter(image: ContainerdImage): string {
+  return `name==${image.reference},target.digest==${image.digest}`;
+}
+
+/**
  * Finds this process's image, or undefined when the wrapper did not name it. Throws a
  * PreflightError when ctr cannot run or containerd does not know the reference.
  */

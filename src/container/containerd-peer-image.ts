@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 
 import { PreflightError } from '../errors.js';
 import { buildSshArgv, type SshOptions } from '../remote/ssh-options.js';
-import type { ContainerdImage } from './containerd-image.js';
+import { presentFilter, type ContainerdImage } from './containerd-image.js';
 import type { PeerImageOutcome, PeerImageTarget } from './peer-image.js';
 import { shellQuote } from '../remote/shell-quote.js';
 import { ctrWords } from './runtime-env.js';
@@ -36,7 +36,7 @@ export async function ensureContainerdPeerImage(
   const ctr = ctrWords(options.peerAddress).map(shellQuote).join(' ');
   const run = (command: string) =>
     execa('ssh', buildSshArgv(peer.address, command, ssh), { reject: false, stdin: 'ignore' });
-  const filter = shellQuote(`name==${image.reference},target.digest==${image.digest}`);
+  const filter = shellQuote(presentFilter(image));
   const present = async () => {
     const listed = await run(`${ctr} images ls -q ${filter}`);
     return listed.exitCode === 0 && `${listed.stdout}`.trim() !== '';

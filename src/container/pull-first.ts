@@ -8,7 +8,7 @@
  */
 
 import { shellQuote } from '../remote/shell-quote.js';
-import type { ContainerdImage } from './containerd-image.js';
+import { presentFilter, type ContainerdImage } from './containerd-image.js';
 import type { OwnImage } from './own-image.js';
 import { ctrWords } from './runtime-env.js';
 
@@ -25,7 +25,7 @@ export function dockerEnsureImageScript(image: OwnImage): string {
  */
 export function containerdEnsureImageScript(image: ContainerdImage, address: string, pullFlags: readonly string[]): string {
   const ctr = ctrWords(address).map(shellQuote).join(' ');
-  const filter = shellQuote(`name==${image.reference},target.digest==${image.digest}`);
+  const filter = shellQuote(presentFilter(image));
   const present = `[ -n "$(${ctr} images ls -q ${filter} </dev/null 2>/dev/null)" ]`;
   const flags = pullFlags.map((flag) => ` ${shellQuote(flag)}`).join('');
   const pulls = image.repoDigests.map((reference) => {

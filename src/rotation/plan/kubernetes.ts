@@ -77,8 +77,12 @@ async function extendAuthorities(input: PlanInput): Promise<Authority[]> {
  * kube-scheduler, kubelet), in restart order: those a restore of its files must restart.
  */
 export function kubeconfigComponents(master: MasterState): string[] {
-  return RESTART_ORDER.filter((component) =>
-    master.inspection.kubeconfigs.some((user) => KUBECONFIG_COMPONENTS[user.path.split('/').pop() ?? ''] === component));
+  return RESTART_ORDER.filter((component) => master.inspection.kubeconfigs.some((user) => componentOf(user.path) === component));
+}
+
+/** The component that reads the kubeconfig at `path`, if any. */
+function componentOf(path: string): string | undefined {
+  return KUBECONFIG_COMPONENTS[path.split('/').pop() ?? ''];
 }
 
 function planMaster(master: MasterState, authorities: Authority[], warnings: string[]): KubernetesWrites {
@@ -113,7 +117,7 @@ function planMaster(master: MasterState, authorities: Authority[], warnings: str
     const target: LeafRenewal['target'] = { kind: 'kubeconfig', path: user.path, user: user.user };
     if (authority.extended) target.caPem = authority.signer.certPem;
     writes.renew.push({ templatePem: existing.pem, signerPem: authority.signer.certPem, target });
-    const component = KUBECONFIG_COMPONENTS[user.path.split('/').pop() ?? ''];
+    const component = componentOf(user.path);
     if (component) writes.components.push(component);
   }
   writes.components.sort((a, b) => RESTART_ORDER.indexOf(a) - RESTART_ORDER.indexOf(b));
